@@ -1,0 +1,5 @@
+"""Entry point for ``python -m lead_replicate``."""
+
+from lead_replicate.cli import main
+
+main()
