@@ -1,0 +1,181 @@
+"""The command line: parse options, call the library, print, translate errors (nothing else)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import sys
+from pathlib import Path
+
+import click
+
+from lead_replicate import __version__
+from lead_replicate.errors import LeadError
+
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+DEFAULT_FOLDER = Path("jurisdictions")
+
+
+def _paths_or_default(paths: tuple[Path, ...]) -> list[Path]:
+    """The paths given, else the cohort folder ``jurisdictions/`` when it exists."""
+    if paths:
+        return list(paths)
+    if DEFAULT_FOLDER.is_dir():
+        return [DEFAULT_FOLDER]
+    raise click.UsageError("Name a jurisdiction file or folder (there is no ./jurisdictions folder).")
+
+
+def _files(paths: tuple[Path, ...]) -> list[Path]:
+    from lead_replicate.validate import collect_files
+
+    files = collect_files(_paths_or_default(paths))
+    if not files:
+        raise click.UsageError("No *.yaml jurisdiction files were found in the folders given.")
+    return files
+
+
+def _echo_findings(report, *, with_fix: bool = True) -> None:
+    for f in report.findings:
+        fix = f" Fix: {f.fix}" if with_fix and f.fix else ""
+        click.echo(f"{report.file}:{f.line}:{f.column}: {f.severity} [{f.principle}] {f.message}{fix}")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+PATHS = click.argument(
+    "paths", nargs=-1, type=click.Path(exists=True, path_type=Path), metavar="FILE_OR_DIR..."
+)
+
+
+@click.group(context_settings=CONTEXT)
+@click.version_option(__version__, "-V", "--version", prog_name="lead-replicate")
+@click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
+@click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
+@click.pass_context
+def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
+    """Turn a jurisdiction's LEAD plan (a YAML file) into validated, signable documents.
+
+    \b
+    Start here:
+      lead-replicate init mycity.yaml            write a new, commented plan
+      lead-replicate validate mycity.yaml        check it against the LEAD principles
+      lead-replicate build mycity.yaml --out build   make the MOU, manual and checklist
+      lead-replicate compare examples jurisdictions --out convening/comparison.pdf
+
+    With no FILE_OR_DIR, commands use the ./jurisdictions folder.
+    """
+    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
+    ctx.obj = {"verbose": verbose, "quiet": quiet}
+
+
+@cli.command(context_settings=CONTEXT)
+@PATHS
+@click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1 on any warning).")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
+              show_default=True, help="Output format.")
+def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
+    """Check jurisdiction files against the format and the LEAD principles.
+
+    Prints one line per finding, FILE:LINE:COL: SEVERITY [principle] message, then a summary.
+    Exit status: 0 when no file has an error, 1 when any has (with --strict, warnings count
+    too), 2 for a usage error. A folder means every *.yaml file in it.
+
+    \b
+    Examples:
+      lead-replicate validate examples/seattle.yaml
+      lead-replicate validate examples jurisdictions --strict
+      lead-replicate validate mycity.yaml --format json
+    """
+    from lead_replicate.validate import validate_file
+
+    reports = [validate_file(p) for p in _files(paths)]
+    if fmt == "json":
+        click.echo(json.dumps({"files": [r.to_dict() for r in reports]}, indent=2, default=str))
+    else:
+        for r in reports:
+            _echo_findings(r)
+        for r in reports:
+            opens = sum(f.status == "open" for f in r.findings)
+            extra = f" ({_plural(opens, 'open question')})" if opens else ""
+            verdict = "ok" if r.valid else "FAILS"
+            click.echo(f"{r.file}: {verdict}: {_plural(r.errors, 'error')}, "
+                       f"{_plural(r.warnings, 'warning')}{extra}")
+        bad = sum(not r.valid for r in reports)
+        click.echo(f"Checked {_plural(len(reports), 'file')}: "
+                   f"{_plural(bad, 'file')} with errors.")
+    failed = any(r.errors or (strict and r.warnings) for r in reports)
+    sys.exit(1 if failed else 0)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
+              show_default=True, help="Output format.")
+def principles(fmt: str) -> None:
+    """List the LEAD principles the validator checks, with severity, fix and source.
+
+    \b
+    Examples:
+      lead-replicate principles
+      lead-replicate principles --format markdown > PRINCIPLES.md
+    """
+    from lead_replicate.principles import load_rulebook
+
+    rulebook = load_rulebook()
+    if fmt == "json":
+        click.echo(json.dumps({"principles": [p.to_dict() for p in rulebook]}, indent=2))
+    elif fmt == "markdown":
+        click.echo("| id | severity | title | requires | fix |\n|---|---|---|---|---|")
+        for p in rulebook:
+            click.echo(f"| `{p.id}` | {p.severity} | {p.title} | {p.requirement} | {p.fix} |")
+    else:
+        for p in rulebook:
+            click.echo(f"{p.id} ({p.severity}): {p.title}\n  Requires: {p.requirement}\n"
+                       f"  Fix: {p.fix}\n  Source: {'; '.join(p.sources)}\n")
+
+
+@cli.command(context_settings=CONTEXT)
+def schema() -> None:
+    """Print the jurisdiction file format as JSON Schema (draft 2020-12), for editors.
+
+    \b
+    Example (the YAML language server then checks and completes your file):
+      lead-replicate schema > lead-replicate.schema.json
+      # first line of mycity.yaml:
+      # yaml-language-server: $schema=lead-replicate.schema.json
+    """
+    from lead_replicate.schema import json_schema
+
+    click.echo(json.dumps(json_schema(), indent=2))
+
+
+def main() -> None:
+    """Console entry point: run the CLI; never end in a traceback."""
+    try:
+        cli.main(prog_name="lead-replicate", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except click.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(1)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except LeadError as exc:
+        click.echo(f"Error: {exc}", err=True)
+        sys.exit(1)
+    except FileNotFoundError as exc:
+        click.echo(f"Error: no such file or folder: {exc}", err=True)
+        sys.exit(2)
+    except KeyboardInterrupt:
+        click.echo("Interrupted.", err=True)
+        sys.exit(130)
+    except Exception as exc:  # the last line of defence: a plain message, never a traceback
+        if os.environ.get("LEAD_REPLICATE_DEBUG"):
+            raise
+        click.echo(f"Error: lead-replicate hit an unexpected problem ({type(exc).__name__}: {exc}). "
+                   "Please report it; set LEAD_REPLICATE_DEBUG=1 to see the details.", err=True)
+        sys.exit(1)

@@ -1,0 +1,129 @@
+"""The command line: help, exit codes, text and JSON output, error translation."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from lead_replicate.cli import cli
+
+COMPLETE = Path(__file__).parent / "data" / "complete.yaml"
+
+
+def run(*args: str):
+    return CliRunner().invoke(cli, list(args))
+
+
+def test_every_command_has_help_with_examples():
+    for name, command in cli.commands.items():
+        result = run(name, "-h")
+        assert result.exit_code == 0, name
+        assert command.help and "Usage:" in result.output
+        if name not in ("schema",):
+            assert "Example" in result.output, name
+
+
+def test_version():
+    result = run("--version")
+    assert result.exit_code == 0
+    assert result.output.startswith("lead-replicate, version ")
+
+
+def test_complete_plan_validates_clean():
+    result = run("validate", str(COMPLETE))
+    assert result.exit_code == 0, result.output
+    assert result.output.splitlines()[-1] == "Checked 1 file: 0 files with errors."
+
+
+def test_missing_file_is_a_usage_error():
+    result = run("validate", "no-such-file.yaml")
+    assert result.exit_code == 2
+    assert "does not exist" in result.output
+
+
+def test_bad_option_is_a_usage_error():
+    assert run("validate", "--no-such-option", str(COMPLETE)).exit_code == 2
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_yaml_error_is_one_finding_line_and_exit_1(tmp_path):
+    bad = _write(tmp_path, "bad.yaml", "lead: 1\njurisdiction: [unclosed\n")
+    result = run("validate", str(bad))
+    assert result.exit_code == 1
+    first = result.output.splitlines()[0]
+    assert first.startswith(f"{bad}:") and " error [yaml] " in first
+    assert "Traceback" not in result.output
+
+
+def test_json_output_follows_the_contract(tmp_path):
+    bad = _write(tmp_path, "bad.yaml", "lead: 1\n")
+    result = run("validate", "--format", "json", str(COMPLETE), str(bad))
+    data = json.loads(result.output)
+    assert [f["file"] for f in data["files"]] == [str(COMPLETE), str(bad)]
+    good, broken = data["files"]
+    assert set(good) >= {"file", "jurisdiction", "valid", "errors", "warnings", "findings"}
+    assert good["valid"] is True and good["errors"] == 0
+    assert broken["valid"] is False and broken["errors"] >= 1
+    for finding in broken["findings"]:
+        assert set(finding) >= {"severity", "principle", "path", "line", "column", "message"}
+    assert result.exit_code == 1
+
+
+def test_folder_means_every_yaml_file(tmp_path):
+    _write(tmp_path, "a.yaml", COMPLETE.read_text(encoding="utf-8"))
+    _write(tmp_path, "b.yml", COMPLETE.read_text(encoding="utf-8"))
+    _write(tmp_path, "notes.txt", "not a plan")
+    result = run("validate", "--format", "json", str(tmp_path))
+    assert [Path(f["file"]).name for f in json.loads(result.output)["files"]] == ["a.yaml", "b.yml"]
+
+
+def test_warnings_exit_0_unless_strict(tmp_path):
+    text = COMPLETE.read_text(encoding="utf-8").replace("decision_rule: consensus", "decision_rule: majority")
+    plan = _write(tmp_path, "majority.yaml", text)
+    lenient = run("validate", str(plan))
+    assert lenient.exit_code == 0, lenient.output
+    assert " warning [consensus] " in lenient.output
+    assert run("validate", "--strict", str(plan)).exit_code == 1
+
+
+def test_principles_formats():
+    text = run("principles")
+    assert text.exit_code == 0 and "harm-reduction (core)" in text.output
+    data = json.loads(run("principles", "--format", "json").output)
+    assert {p["id"] for p in data["principles"]} >= {"harm-reduction", "no-fail-out", "caseload"}
+    md = run("principles", "--format", "markdown").output
+    assert md.startswith("| id | severity |") and "`local-fit`" in md
+
+
+def test_schema_prints_json_schema():
+    data = json.loads(run("schema").output)
+    assert data["$schema"].endswith("2020-12/schema")
+
+
+def test_console_script_never_shows_a_traceback(tmp_path):
+    """Run the real entry point on a hostile file: one plain line, no traceback."""
+    bomb = _write(tmp_path, "tagged.yaml", "lead: !!python/object/apply:os.system ['true']\n")
+    proc = subprocess.run([sys.executable, "-m", "lead_replicate", "validate", str(bomb)],
+                          capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stdout + proc.stderr
+    assert f"{bomb}:1:" in proc.stdout
+
+
+@pytest.mark.parametrize("argv", [["validate", "--help"], ["--help"]])
+def test_help_does_not_import_weasyprint(argv):
+    code = ("import sys; from lead_replicate.cli import main; sys.argv=['lead-replicate', *%r]\n"
+            "try:\n    main()\nexcept SystemExit: pass\n"
+            "assert 'weasyprint' not in sys.modules, 'weasyprint imported'" % (argv,))
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert proc.returncode == 0, proc.stderr
