@@ -6,6 +6,7 @@ import json
 import logging
 import os
 import sys
+from dataclasses import asdict
 from pathlib import Path
 
 import click
@@ -23,7 +24,9 @@ def _paths_or_default(paths: tuple[Path, ...]) -> list[Path]:
         return list(paths)
     if DEFAULT_FOLDER.is_dir():
         return [DEFAULT_FOLDER]
-    raise click.UsageError("Name a jurisdiction file or folder (there is no ./jurisdictions folder).")
+    raise click.UsageError(
+        "Name a jurisdiction file or folder (there is no ./jurisdictions folder)."
+    )
 
 
 def _files(paths: tuple[Path, ...]) -> list[Path]:
@@ -38,7 +41,9 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
 def _echo_findings(report, *, with_fix: bool = True) -> None:
     for f in report.findings:
         fix = f" Fix: {f.fix}" if with_fix and f.fix else ""
-        click.echo(f"{report.file}:{f.line}:{f.column}: {f.severity} [{f.principle}] {f.message}{fix}")
+        click.echo(
+            f"{report.file}:{f.line}:{f.column}: {f.severity} [{f.principle}] {f.message}{fix}"
+        )
 
 
 def _plural(n: int, word: str) -> str:
@@ -67,7 +72,9 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 
     With no FILE_OR_DIR, commands use the ./jurisdictions folder.
     """
-    level = logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    level = (
+        logging.ERROR if quiet else (logging.WARNING, logging.INFO, logging.DEBUG)[min(verbose, 2)]
+    )
     logging.basicConfig(level=level, format="%(message)s", stream=sys.stderr)
     ctx.obj = {"verbose": verbose, "quiet": quiet}
 
@@ -75,8 +82,14 @@ def cli(ctx: click.Context, verbose: int, quiet: bool) -> None:
 @cli.command(context_settings=CONTEXT)
 @PATHS
 @click.option("--strict", is_flag=True, help="Count warnings as errors (exit 1 on any warning).")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
     """Check jurisdiction files against the format and the LEAD principles.
 
@@ -102,18 +115,25 @@ def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
             opens = sum(f.status == "open" for f in r.findings)
             extra = f" ({_plural(opens, 'open question')})" if opens else ""
             verdict = "ok" if r.valid else "FAILS"
-            click.echo(f"{r.file}: {verdict}: {_plural(r.errors, 'error')}, "
-                       f"{_plural(r.warnings, 'warning')}{extra}")
+            click.echo(
+                f"{r.file}: {verdict}: {_plural(r.errors, 'error')}, "
+                f"{_plural(r.warnings, 'warning')}{extra}"
+            )
         bad = sum(not r.valid for r in reports)
-        click.echo(f"Checked {_plural(len(reports), 'file')}: "
-                   f"{_plural(bad, 'file')} with errors.")
+        click.echo(f"Checked {_plural(len(reports), 'file')}: {_plural(bad, 'file')} with errors.")
     failed = any(r.errors or (strict and r.warnings) for r in reports)
     sys.exit(1 if failed else 0)
 
 
 @cli.command(context_settings=CONTEXT)
-@click.option("--format", "fmt", type=click.Choice(["text", "markdown", "json"]), default="text",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
+    show_default=True,
+    help="Output format.",
+)
 def principles(fmt: str) -> None:
     """List the LEAD principles the validator checks, with severity, fix and source.
 
@@ -126,15 +146,17 @@ def principles(fmt: str) -> None:
 
     rulebook = load_rulebook()
     if fmt == "json":
-        click.echo(json.dumps({"principles": [p.to_dict() for p in rulebook]}, indent=2))
+        click.echo(json.dumps({"principles": [asdict(p) for p in rulebook]}, indent=2))
     elif fmt == "markdown":
         click.echo("| id | severity | title | requires | fix |\n|---|---|---|---|---|")
         for p in rulebook:
             click.echo(f"| `{p.id}` | {p.severity} | {p.title} | {p.requirement} | {p.fix} |")
     else:
         for p in rulebook:
-            click.echo(f"{p.id} ({p.severity}): {p.title}\n  Requires: {p.requirement}\n"
-                       f"  Fix: {p.fix}\n  Source: {'; '.join(p.sources)}\n")
+            click.echo(
+                f"{p.id} ({p.severity}): {p.title}\n  Requires: {p.requirement}\n"
+                f"  Fix: {p.fix}\n  Source: {'; '.join(p.sources)}\n"
+            )
 
 
 @cli.command(context_settings=CONTEXT)
@@ -150,6 +172,162 @@ def schema() -> None:
     from lead_replicate.schema import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
+
+
+@cli.command(context_settings=CONTEXT)
+@PATHS
+@click.option(
+    "--out",
+    "out_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("build"),
+    show_default=True,
+    help="Folder to write the documents to.",
+)
+@click.option(
+    "--html", is_flag=True, help="Also write each document as a self-contained .html file."
+)
+@click.option(
+    "--draft",
+    is_flag=True,
+    help="Build the MOU and manual even when core principles are not met (marked DRAFT).",
+)
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of templates that override the shipped ones (same relative paths).",
+)
+@click.option(
+    "-j",
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Worker processes for many files.  [default: number of CPUs]",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Rebuild everything, and replace files in --out that this tool did not write.",
+)
+@click.pass_context
+def build(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    out_dir: Path,
+    html: bool,
+    draft: bool,
+    templates: Path | None,
+    jobs: int | None,
+    force: bool,
+) -> None:
+    """Build each jurisdiction's MOU, protocol manual and readiness checklist as PDFs.
+
+    Writes OUT/<slug>/mou.pdf, protocol-manual.pdf and readiness-checklist.pdf. A file with
+    format errors builds nothing. A file that breaks a LEAD core principle gets its readiness
+    checklist only, unless --draft (every page then says DRAFT). Unchanged files are not
+    rebuilt. Exit status 1 when any file failed or any document was refused.
+
+    \b
+    Examples:
+      lead-replicate build examples/seattle.yaml --out build
+      lead-replicate build examples jurisdictions --out convening --jobs 2
+      lead-replicate build mycity.yaml --out build --draft --html
+      lead-replicate build mycity.yaml --templates my-clauses --out build
+    """
+    from lead_replicate.cohort import build_many, format_table
+    from lead_replicate.documents import BuildOptions
+
+    files = _files(paths)
+    options = BuildOptions(out_dir=out_dir, html=html, draft=draft, templates=templates)
+    quiet = ctx.obj["quiet"]
+    with _Progress(len(files), quiet) as progress:
+        items = build_many(files, options, jobs=jobs, force=force, progress=progress.update)
+    for item in items:
+        if item.result is not None and not item.cached and item.errors and not quiet:
+            _echo_findings(item.result.report)
+    if not quiet:
+        click.echo(format_table(items), err=True)
+    sys.exit(0 if all(item.ok and not item.refused for item in items) else 1)
+
+
+class _Progress:
+    """A progress bar on a terminal, one plain line per file otherwise (both on stderr)."""
+
+    def __init__(self, total: int, quiet: bool) -> None:
+        self.total, self.quiet, self.bar = total, quiet, None
+
+    def __enter__(self) -> _Progress:
+        if not self.quiet and sys.stderr.isatty() and self.total > 1:
+            self.bar = click.progressbar(length=self.total, label="Building", file=sys.stderr)
+            self.bar.__enter__()
+        return self
+
+    def update(self, item) -> None:
+        if self.bar is not None:
+            self.bar.update(1)
+        elif not self.quiet:
+            click.echo(item.message or f"{item.file}: {item.error}", err=True)
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(*exc)
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--name", help="Jurisdiction name, e.g. 'Springfield, Illinois'.")
+@click.option("--state", help="Two-letter USPS code, e.g. IL.")
+@click.option(
+    "--kind",
+    type=click.Choice(["city", "county", "city-county", "state", "tribal", "region"]),
+    help="What kind of jurisdiction runs the program.",
+)
+def init(path: Path, name: str | None, state: str | None, kind: str | None) -> None:
+    """Write a new, fully commented plan that walks you through every decision.
+
+    Asks for the name, state and kind when they are not given and you are at a terminal.
+    Never overwrites an existing file. Also writes lead-replicate.schema.json beside the plan
+    so editors can check it as you type.
+
+    \b
+    Examples:
+      lead-replicate init mycity.yaml
+      lead-replicate init springfield.yaml --name "Springfield, Illinois" --state IL --kind city
+    """
+    from lead_replicate.scaffold import write_new_plan
+    from lead_replicate.validate import validate_file
+
+    if path.exists():
+        raise click.ClickException(
+            f"{path} already exists; choose another name or delete it first."
+        )
+    interactive = sys.stdin.isatty()
+    missing = [
+        opt for opt, value in (("--name", name), ("--state", state), ("--kind", kind)) if not value
+    ]
+    if missing and not interactive:
+        raise click.UsageError(f"Give {', '.join(missing)} (no terminal to ask on).")
+    if not name:
+        name = click.prompt("Jurisdiction name (e.g. 'Springfield, Illinois')")
+    if not state:
+        state = click.prompt("State (two-letter code, e.g. IL)")
+    if not kind:
+        kind = click.prompt(
+            "Kind",
+            type=click.Choice(["city", "county", "city-county", "state", "tribal", "region"]),
+            default="city",
+        )
+    written = write_new_plan(path, name, state, kind)
+    report = validate_file(written)
+    click.echo(f"Wrote {written}. Open it in an editor: each section says what to decide and why.")
+    opens = [f for f in report.findings if f.principle not in ("yaml", "schema")]
+    if opens:
+        click.echo(
+            f"\nWhat to decide next ({len(opens)} open items; run "
+            f"'lead-replicate validate {written}' again as you fill it in):"
+        )
+        for f in opens:
+            click.echo(f"  line {f.line}: [{f.principle}] {f.message}")
 
 
 def main() -> None:
@@ -176,6 +354,9 @@ def main() -> None:
     except Exception as exc:  # the last line of defence: a plain message, never a traceback
         if os.environ.get("LEAD_REPLICATE_DEBUG"):
             raise
-        click.echo(f"Error: lead-replicate hit an unexpected problem ({type(exc).__name__}: {exc}). "
-                   "Please report it; set LEAD_REPLICATE_DEBUG=1 to see the details.", err=True)
+        click.echo(
+            f"Error: lead-replicate hit an unexpected problem ({type(exc).__name__}: {exc}). "
+            "Please report it; set LEAD_REPLICATE_DEBUG=1 to see the details.",
+            err=True,
+        )
         sys.exit(1)
