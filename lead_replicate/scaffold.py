@@ -1,0 +1,248 @@
+"""Write a new, fully commented jurisdiction plan for `lead-replicate init`."""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import re
+import secrets
+from pathlib import Path
+
+import jinja2
+
+from lead_replicate.errors import LeadError, OutputError
+
+log = logging.getLogger(__name__)
+
+TEMPLATE = "init/plan.yaml.j2"
+SCHEMA_FILENAME = "lead-replicate.schema.json"
+KINDS: tuple[str, ...] = ("city", "county", "city-county", "state", "tribal", "region")
+
+# USPS codes for the 50 states, the District of Columbia and the five inhabited territories.
+STATES: dict[str, str] = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
+    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
+    "DC": "District of Columbia",
+    "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands",
+    "PR": "Puerto Rico", "VI": "U.S. Virgin Islands",
+}
+
+# Characters a YAML reader accepts literally inside a double-quoted scalar. Everything else
+# (control characters, YAML line breaks such as U+2028, surrogates, the byte-order mark) is
+# written as an escape so the value reads back exactly as given.
+_YAML_LITERAL = re.compile(r"[\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
+                           r"\U00010000-\U0010FFFF]")
+_SURROGATE = re.compile("[\ud800-\udfff]")
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def quote_yaml(value: str) -> str:
+    """Return ``value`` as a YAML double-quoted scalar that reads back exactly.
+
+    json.dumps is close but not enough: with ``ensure_ascii`` it writes emoji as surrogate
+    pairs (YAML does not join them), and without it leaves U+2028 raw (YAML folds it).
+    """
+    out = ['"']
+    for ch in value:
+        if ch in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[ch])
+        elif _YAML_LITERAL.fullmatch(ch):
+            out.append(ch)
+        elif ord(ch) <= 0xFF:
+            out.append(f"\\x{ord(ch):02X}")
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04X}")
+        else:  # pragma: no cover - every character above U+FFFF is literal
+            out.append(f"\\U{ord(ch):08X}")
+    out.append('"')
+    return "".join(out)
+
+
+def templates_dir() -> Path:
+    """The shipped templates: inside the package when installed, else the checkout's folder.
+
+    The wheel force-includes ``templates/`` as ``lead_replicate/templates``; a source checkout
+    keeps it at the repository root.
+    """
+    packaged = Path(__file__).resolve().parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).resolve().parent.parent / "templates"
+
+
+def check_inputs(name: str, state: str, kind: str,
+                 short_name: str | None = None) -> tuple[str, str]:
+    """Check the planner's answers; return the normalized (state, kind).
+
+    State codes and kinds are accepted in any case and with stray spaces, because people type
+    them at a prompt; names are kept exactly as given (they go into signed documents).
+    """
+    if not isinstance(name, str) or not name.strip():
+        raise LeadError("The jurisdiction name is empty; give the full name, "
+                        "for example 'Example City, Oregon'.")
+    if short_name is not None and (not isinstance(short_name, str) or not short_name.strip()):
+        raise LeadError("The short name is empty; leave it out to use the full name.")
+    for text in (name, short_name or ""):
+        broken = _SURROGATE.search(text)
+        if broken:  # what an undecodable byte in a command-line argument turns into
+            raise LeadError(f"The name {text!r} contains a character that is not valid text "
+                            f"(U+{ord(broken.group()):04X}); retype it.")
+    code = state.strip().upper() if isinstance(state, str) else ""
+    if code not in STATES:
+        raise LeadError(f"{state!r} is not a two-letter USPS state code. Use the code of a "
+                        "state, DC or a territory (AS, GU, MP, PR, VI), for example WA or NM.")
+    norm_kind = kind.strip().lower() if isinstance(kind, str) else ""
+    if norm_kind not in KINDS:
+        raise LeadError(f"{kind!r} is not a kind of jurisdiction. Use one of: "
+                        f"{', '.join(KINDS)}.")
+    return code, norm_kind
+
+
+def _environment() -> jinja2.Environment:
+    """A Jinja2 environment for YAML: no HTML escaping; values go through ``quote_yaml``."""
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates_dir())),
+        autoescape=False,  # YAML, not HTML: user values are quoted by the yaml filter instead
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["yaml"] = quote_yaml
+    return env
+
+
+# Lines of the template that start with "#= " are fields the planner has not decided yet.
+_UNDECIDED = re.compile(r"^#= ", re.MULTILINE)
+
+
+def _render(context: dict[str, object], *, undecided_prefix: str = "# ") -> str:
+    """Render the plan template; ``undecided_prefix=""`` uncomments every field (for tests)."""
+    try:
+        text = _environment().get_template(TEMPLATE).render(context)
+    except jinja2.TemplateNotFound:
+        raise LeadError(f"The plan template {TEMPLATE} is missing from {templates_dir()}; "
+                        "reinstall lead-replicate.") from None
+    return _UNDECIDED.sub(undecided_prefix, text)
+
+
+def render_plan(name: str, state: str, kind: str, short_name: str | None = None) -> str:
+    """Return the text of a new plan with only the given answers filled in.
+
+    Every other field is present but commented out, so the plan is structurally valid from
+    the start and each undecided field shows up as an open question when validated.
+    """
+    code, norm_kind = check_inputs(name, state, kind, short_name)
+    return _render({"name": name, "state": code, "kind": norm_kind, "short_name": short_name})
+
+
+def write_new_plan(path: str | Path, name: str, state: str, kind: str,
+                   short_name: str | None = None) -> Path:
+    """Create a new plan at ``path`` (never overwriting) and the JSON Schema beside it.
+
+    Raises LeadError for bad answers and OutputError when ``path`` exists or cannot be written.
+    """
+    target = Path(path)
+    if target.suffix.lower() not in (".yaml", ".yml"):
+        raise LeadError(f"{path}: a plan file name must end in .yaml or .yml, "
+                        "for example mycity.yaml")
+    text = render_plan(name, state, kind, short_name)
+    _create_exclusive(target, text, shown=str(path))
+    log.info("wrote %s", target)
+    _write_schema_beside(target)
+    return target
+
+
+def _create_exclusive(target: Path, text: str, *, shown: str) -> None:
+    """Write ``text`` to a new file ``target`` atomically; never replace an existing file.
+
+    The text goes to a temporary file in the same folder first; a hard link then gives it its
+    name only if that name is free (atomic, no clobbering). Where hard links are not supported,
+    the name is reserved with O_EXCL before the temporary file replaces the reservation.
+    """
+    exists = f"{shown} already exists; choose another name or delete it first"
+    folder = target.parent
+    if target.exists() or target.is_symlink():
+        raise OutputError(exists)
+    if not folder.is_dir():
+        raise OutputError(f"{shown}: the folder {folder} does not exist; create it first")
+    reserved = False
+    tmp: Path | None = None
+    try:
+        tmp = _new_temp_file(folder, text)
+        try:
+            os.link(tmp, target)
+        except FileExistsError:
+            raise OutputError(exists) from None
+        except (OSError, NotImplementedError):
+            try:
+                os.close(os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))
+            except FileExistsError:
+                raise OutputError(exists) from None
+            reserved = True
+            os.replace(tmp, target)
+            reserved = False
+    except OSError as exc:
+        if reserved:
+            target.unlink(missing_ok=True)
+        raise OutputError(f"{shown}: cannot write the file: {exc.strerror or exc}") from None
+    finally:
+        if tmp is not None:
+            tmp.unlink(missing_ok=True)
+
+
+def _new_temp_file(folder: Path, text: str) -> Path:
+    """Write ``text`` to a fresh hidden file in ``folder``, with the user's usual permissions.
+
+    tempfile.mkstemp would make the plan private (mode 0600); planners share these files.
+    """
+    for _ in range(100):
+        tmp = folder / f".lead-init-{secrets.token_hex(6)}.tmp"
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:  # pragma: no cover - 48 random bits
+            continue
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+        except BaseException:
+            tmp.unlink(missing_ok=True)
+            raise
+        return tmp
+    raise FileExistsError(f"no free temporary name in {folder}")  # pragma: no cover
+
+
+def _write_schema_beside(plan: Path) -> Path | None:
+    """Write the JSON Schema the plan's modeline points to, unless one is already there.
+
+    The schema only helps editors, so any failure here is logged, not raised: the plan itself
+    has been written.
+    """
+    target = plan.parent / SCHEMA_FILENAME
+    if target.exists():
+        return None
+    try:
+        from lead_replicate import schema
+
+        text = json.dumps(schema.json_schema(), indent=2) + "\n"
+    except (NotImplementedError, AttributeError):
+        log.debug("json_schema() not available; %s not written", target)
+        return None
+    try:
+        _create_exclusive(target, text, shown=str(target))
+    except OutputError as exc:
+        log.warning("%s", exc)
+        return None
+    return target
