@@ -1,0 +1,419 @@
+"""One small check per LEAD principle: each reads the normalized plan and returns problems."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from lead_replicate.findings import PathParts, Severity, Status
+
+
+@dataclass(frozen=True)
+class Problem:
+    """What a check found: where, what, and whether it is a departure or an undecided point."""
+
+    path: PathParts
+    message: str
+    status: Status = "violation"
+    severity: Severity | None = None  # None: the principle's own severity
+
+
+Check = Callable[[dict], list[Problem]]
+CHECKS: dict[str, Check] = {}
+
+
+def check(principle_id: str) -> Callable[[Check], Check]:
+    """Register ``fn`` as the check for ``principle_id`` (one check per principle)."""
+    def register(fn: Check) -> Check:
+        if principle_id in CHECKS:
+            raise ValueError(f"two checks registered for {principle_id!r}")
+        CHECKS[principle_id] = fn
+        return fn
+    return register
+
+
+# --- reading the plan defensively (any section may be absent or of the wrong type) ---------
+
+def _get(plan: dict, *keys: str | int) -> Any:
+    node: Any = plan
+    for key in keys:
+        if not isinstance(node, dict):
+            return None
+        node = node.get(key)
+    return node
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, (str, list, dict)) and not value) or \
+        (isinstance(value, str) and not value.strip())
+
+
+def _stakeholders(plan: dict) -> list[tuple[int, dict]]:
+    items = plan.get("stakeholders")
+    return [(i, s) for i, s in enumerate(items) if isinstance(s, dict)] \
+        if isinstance(items, list) else []
+
+
+def _role_of(plan: dict) -> dict[Any, Any]:
+    return {s.get("id"): s.get("role") for _, s in _stakeholders(plan)}
+
+
+def _member_roles(plan: dict, group: str) -> set[Any]:
+    members, roles = _get(plan, "governance", group, "members"), _role_of(plan)
+    return {roles.get(m) for m in members if isinstance(m, str)} \
+        if isinstance(members, list) else set()
+
+
+def _number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def _arrest_diversion(plan: dict) -> bool:
+    return _get(plan, *AD, "enabled") is True
+
+
+def _expect(plan: dict, path: PathParts, want: Any, unset: str, wrong: str) -> list[Problem]:
+    """A value that must equal ``want`` (or be one of a tuple): absent is an open question."""
+    value = _get(plan, *path)
+    if _blank(value):
+        return [Problem(path, unset, "open")]
+    ok = value in want if isinstance(want, tuple) else value == want
+    return [] if ok else [Problem(path, wrong.format(value=value))]
+
+
+def _listed(plan: dict, path: PathParts, unset: str) -> list[Problem]:
+    """A list or text the planners must fill in; empty counts as not filled in yet."""
+    return [Problem(path, unset, "open")] if _blank(_get(plan, *path)) else []
+
+
+def _flags(plan: dict, base: PathParts, names: dict[str, str], why: str) -> list[Problem]:
+    """Flags that should all be true: each false one is a violation; absent ones one question."""
+    out = [Problem((*base, k), f"The plan has no {label}; {why}.")
+           for k, label in names.items() if _get(plan, *base, k) is False]
+    missing = [k for k in names if _get(plan, *base, k) is None]
+    if missing:
+        out.append(Problem((*base, missing[0]), "Not decided yet: "
+                           f"{', '.join(names[k] for k in missing)}.", "open"))
+    return out
+
+
+ROLE_NAMES = {"law-enforcement": "law-enforcement agency", "prosecutor": "prosecutor",
+              "case-management": "case-management provider"}
+AD = ("referral", "arrest_diversion")
+CM = ("case_management",)
+GOV = "governance"
+
+
+# --- one check per principle, in rulebook order ---------------------------------------------
+
+@check("harm-reduction")
+def _harm_reduction(plan: dict) -> list[Problem]:
+    out = _expect(plan, (*CM, "approach"), "harm-reduction",
+                  "The case-management approach is not stated yet.",
+                  "Case management is {value}, not harm reduction.")
+    # An absent safeguard flag is fine: only an explicit `true` departs from harm reduction.
+    for key, what in (("abstinence_required", "Abstinence is required"),
+                      ("sanctions_for_drug_use", "Drug use or relapse is sanctioned"),
+                      ("drug_testing_required", "Drug testing is required")):
+        if _get(plan, *CM, key) is True:
+            out.append(Problem((*CM, key), f"{what}; LEAD case management does not do this."))
+    return out
+
+
+@check("no-fail-out")
+def _no_fail_out(plan: dict) -> list[Problem]:
+    removal, months = (_get(plan, *CM, k) for k in ("removal_for_noncompliance",
+                                                    "fixed_duration_months"))
+    out = []
+    if removal is True:
+        out.append(Problem((*CM, "removal_for_noncompliance"),
+                           "Participants can be removed for not meeting goals or timelines."))
+    if months is not None:
+        out.append(Problem((*CM, "fixed_duration_months"),
+                           f"Services end after a fixed {months} months."))
+    # Met only when the plan says so: removal_for_noncompliance explicitly false.
+    if not out and removal is not False:
+        out.append(Problem((*CM, "removal_for_noncompliance"), "The plan does not say yet "
+                           "whether participants can be removed for not meeting goals.", "open"))
+    return out
+
+
+@check("voluntary")
+def _voluntary(plan: dict) -> list[Problem]:
+    return _expect(plan, ("referral", "voluntary"), True,
+                   "The plan does not say yet that participation is voluntary.",
+                   "Participation is not voluntary.")
+
+
+@check("pre-booking")
+def _pre_booking(plan: dict) -> list[Problem]:
+    return _expect(plan, (*AD, "point"), "pre-booking",
+                   "The point of arrest diversion is not decided yet.",
+                   "Arrest diversion happens {value}, not before booking.") \
+        if _arrest_diversion(plan) else []
+
+
+@check("police-referral")
+def _police_referral(plan: dict) -> list[Problem]:
+    doors = (_get(plan, *AD, "enabled"), _get(plan, "referral", "social_contact", "enabled"))
+    if True in doors:
+        return []
+    if doors == (False, False):
+        return [Problem((*AD, "enabled"), "Neither arrest diversion nor social-contact "
+                        "referral is enabled, so officers cannot refer anyone.")]
+    return [Problem(("referral",), "The plan does not say yet how officers refer people "
+                    "(arrest diversion or social contact).", "open")]
+
+
+@check("three-doors")
+def _three_doors(plan: dict) -> list[Problem]:
+    doors = {"arrest_diversion": "arrest diversion", "social_contact": "social-contact referral",
+             "community_referral": "community referral"}
+    out = [Problem(("referral", k, "enabled"), f"The {doors[k]} door is closed.")
+           for k in doors if _get(plan, "referral", k, "enabled") is False]
+    missing = [k for k in doors if _get(plan, "referral", k, "enabled") is None]
+    if missing:
+        out.append(Problem(("referral", missing[0], "enabled"), "Not decided yet whether "
+                           f"these doors are open: {', '.join(doors[k] for k in missing)}.",
+                           "open"))
+    return out
+
+
+@check("warm-handoff")
+def _warm_handoff(plan: dict) -> list[Problem]:
+    minutes = _get(plan, *AD, "handoff_minutes")
+    if not _arrest_diversion(plan):
+        return []
+    if minutes is None:
+        return [Problem((*AD, "handoff_minutes"),
+                        "No target time for the hand-off to a case manager is set yet.", "open")]
+    return [Problem((*AD, "handoff_minutes"), f"The hand-off target is {minutes} minutes, "
+                    "more than 30.")] if _number(minutes) and minutes > 30 else []
+
+
+@check("divertible-offenses")
+def _divertible_offenses(plan: dict) -> list[Problem]:
+    return _listed(plan, (*AD, "eligible_offenses"), "No eligible offenses are listed for "
+                   "arrest diversion yet.") if _arrest_diversion(plan) else []
+
+
+@check("shared-intention")
+def _shared_intention(plan: dict) -> list[Problem]:
+    out, people = [], _stakeholders(plan)
+    for role, name in ROLE_NAMES.items():
+        holders = [(i, s) for i, s in people if s.get("role") == role]
+        if not holders:
+            out.append(Problem(("stakeholders",),
+                               f"No {name} is listed among the stakeholders yet.", "open"))
+        elif not any(s.get("signatory") is True for _, s in holders):
+            i, s = holders[0]
+            out.append(Problem(("stakeholders", i, "signatory"),
+                               f"{s.get('name') or s.get('id')} ({role}) does not sign the MOU."))
+    return out
+
+
+@check("public-defense")
+def _public_defense(plan: dict) -> list[Problem]:
+    if "public-defense" not in _role_of(plan).values():
+        return [Problem(("stakeholders",),
+                        "No public defender is listed among the stakeholders yet.", "open")]
+    out = []
+    for group, label in (("policy_group", "Policy Coordinating Group"),
+                         ("operations_group", "Operational Work Group")):
+        path = (GOV, group, "members")
+        if _blank(_get(plan, *path)):
+            out.append(Problem(path, f"The {label} has no members listed yet.", "open"))
+        elif "public-defense" not in _member_roles(plan, group):
+            out.append(Problem(path, f"Public defense is not a member of the {label}."))
+    return out
+
+
+@check("policy-group")
+def _policy_group(plan: dict) -> list[Problem]:
+    path = (GOV, "policy_group", "members")
+    if _blank(_get(plan, *path)):
+        return [Problem(path, "No Policy Coordinating Group members are listed yet.", "open")]
+    roles = _member_roles(plan, "policy_group")
+    return [Problem(path, f"The Policy Coordinating Group has no {ROLE_NAMES[r]}.")
+            for r in ("law-enforcement", "prosecutor") if r not in roles]
+
+
+@check("consensus")
+def _consensus(plan: dict) -> list[Problem]:
+    return _expect(plan, (GOV, "policy_group", "decision_rule"), "consensus",
+                   "The policy group's decision rule is not decided yet.",
+                   "The policy group decides by {value}, not by consensus.")
+
+
+@check("operations-group")
+def _operations_group(plan: dict) -> list[Problem]:
+    base = (GOV, "operations_group")
+    out = _listed(plan, (*base, "members"), "No Operational Work Group members are listed yet.")
+    if not out:
+        roles = _member_roles(plan, "operations_group")
+        out = [Problem((*base, "members"), f"The Operational Work Group has no {ROLE_NAMES[r]}.")
+               for r in ("law-enforcement", "case-management") if r not in roles]
+    liaison = _get(plan, *base, "liaison_prosecutor")
+    if liaison is None:
+        out.append(Problem((*base, "liaison_prosecutor"),
+                           "No liaison prosecutor is named yet.", "open"))
+    elif _role_of(plan).get(liaison, "prosecutor") != "prosecutor":
+        # An id that names no stakeholder is a reference error, reported by the schema.
+        out.append(Problem((*base, "liaison_prosecutor"),
+                           f"The liaison prosecutor {liaison!r} is not a prosecutor stakeholder."))
+    return out
+
+
+@check("meeting-cadence")
+def _meeting_cadence(plan: dict) -> list[Problem]:
+    # `as-needed` is not a regular schedule, so it departs from the principle (a warning).
+    return _expect(plan, (GOV, "operations_group", "meets"), ("weekly", "biweekly"),
+                   "How often the Operational Work Group meets is not decided yet.",
+                   "The Operational Work Group meets {value}; it should meet at least every "
+                   "two weeks.") + \
+        _expect(plan, (GOV, "policy_group", "meets"), ("weekly", "biweekly", "monthly",
+                                                        "quarterly"),
+                "How often the Policy Coordinating Group meets is not decided yet.",
+                "The Policy Coordinating Group meets {value}; it should meet at least quarterly.")
+
+
+@check("project-manager")
+def _project_manager(plan: dict) -> list[Problem]:
+    base = (GOV, "project_manager")
+    host = _get(plan, *base, "host")
+    if _blank(host):
+        return [Problem((*base, "host"), "No project manager is named yet.", "open")]
+    out = []
+    role = _role_of(plan).get(host)
+    if role in ("law-enforcement", "prosecutor"):
+        out.append(Problem((*base, "host"), f"The project manager is hosted by a {role} "
+                           "partner; a host with no other role in LEAD is recommended.",
+                           severity="warning"))
+    full_time = _get(plan, *base, "full_time")
+    if full_time is None:
+        out.append(Problem((*base, "full_time"), "Not decided yet whether the project "
+                           "manager is full time.", "open", "warning"))
+    elif full_time is not True:
+        out.append(Problem((*base, "full_time"), "The project manager is part time.",
+                           severity="warning"))
+    return out
+
+
+@check("prosecutor-commitment")
+def _prosecutor_commitment(plan: dict) -> list[Problem]:
+    if not _arrest_diversion(plan):
+        return []
+    return _expect(plan, ("prosecution", "diverted_charges"), ("not-filed", "held-in-abeyance"),
+                   "The prosecutor has not yet committed to how diverted charges are handled.",
+                   "Diverted charges are {value}, not dropped or held in abeyance.") + \
+        _listed(plan, ("prosecution", "intake_window_days"), "No intake window is set yet.")
+
+
+@check("intake-window")
+def _intake_window(plan: dict) -> list[Problem]:
+    path = ("prosecution", "intake_window_days")
+    days = _get(plan, *path)
+    if days is None:
+        return _listed(plan, path, "No intake window is set yet.") \
+            if _arrest_diversion(plan) else []
+    # 7 to 13 days is short but not flagged: the rulebook warns only under 7 or over 30.
+    return [Problem(path, f"The intake window is {days} days; sites use 14 to 30.")] \
+        if _number(days) and not 7 <= days <= 30 else []
+
+
+@check("caseload")
+def _caseload(plan: dict) -> list[Problem]:
+    base = (*CM, "caseload")
+    out = []
+    for key, limit, severity in (("average", 20, "warning"), ("maximum", 25, "error")):
+        value = _get(plan, *base, key)
+        if value is None:
+            out.append(Problem((*base, key),
+                               f"The {key} caseload per case manager is not set yet.", "open"))
+        elif _number(value) and value > limit:
+            out.append(Problem((*base, key), f"The {key} caseload is {value}, over {limit}.",
+                               severity=severity))  # type: ignore[arg-type]
+    return out
+
+
+@check("field-based")
+def _field_based(plan: dict) -> list[Problem]:
+    return _flags(plan, CM, {"field_based": "field-based case management",
+                             "outreach": "outreach", "flexible_funds": "flexible funds"},
+                  "LEAD case managers work in the field with flexible funds")
+
+
+@check("information-sharing")
+def _information_sharing(plan: dict) -> list[Problem]:
+    return _expect(plan, ("data_sharing", "release_of_information"), "multi-party",
+                   "The release of information is not decided yet.",
+                   "The release of information is {value}, not multi-party.") + \
+        _listed(plan, ("data_sharing", "frameworks"),
+                "The confidentiality laws that apply are not listed yet.")
+
+
+@check("no-informants")
+def _no_informants(plan: dict) -> list[Problem]:
+    return _expect(plan, ("data_sharing", "informant_use_prohibited"), True,
+                   "The plan does not say yet that officers may not use participants as "
+                   "informants.", "Officers are not prohibited from using participants as "
+                   "informants.")
+
+
+@check("racial-equity")
+def _racial_equity(plan: dict) -> list[Problem]:
+    return _expect(plan, ("racial_equity", "disparity_monitoring"), True,
+                   "The plan does not say yet whether racial disparities are monitored.",
+                   "Racial disparities are not monitored.")
+
+
+@check("evaluation")
+def _evaluation(plan: dict) -> list[Problem]:
+    out = _expect(plan, ("evaluation", "design"), ("randomized", "quasi-experimental",
+                                                   "pre-post", "process-only"),
+                  "No evaluation plan is described yet.", "The evaluation design is {value}.")
+    if out:
+        return out
+    # The principle is core, but independence and a comparison group are recommended only.
+    recommended = _flags(plan, ("evaluation",), {"independent": "independent evaluator",
+                                                 "comparison_group": "comparison group"},
+                         "both are recommended")
+    return [Problem(p.path, p.message, p.status, "warning") for p in recommended]
+
+
+@check("community-leadership")
+def _community_leadership(plan: dict) -> list[Problem]:
+    return _listed(plan, (GOV, "community_leadership_team", "members"),
+                   "No Community Leadership Team members are listed yet.")
+
+
+@check("training")
+def _training(plan: dict) -> list[Problem]:
+    entries = plan.get("training")
+    if _blank(entries) or not isinstance(entries, list):
+        return [Problem(("training",), "No training is planned yet.", "open")]
+    audiences = {e.get("audience") for e in entries if isinstance(e, dict)}
+    missing = [a for a in ("officers", "case-managers") if a not in audiences]
+    return [Problem(("training",), f"No training is planned for {' or '.join(missing)}.")] \
+        if missing else []
+
+
+@check("crisis-communications")
+def _crisis_communications(plan: dict) -> list[Problem]:
+    return _expect(plan, (GOV, "crisis_communications"), True,
+                   "The partners have not agreed yet how to communicate about incidents.",
+                   "The partners have no crisis-communications agreement.")
+
+
+@check("sustainable-funding")
+def _sustainable_funding(plan: dict) -> list[Problem]:
+    return _listed(plan, ("funding", "sources"), "No funding sources are listed yet.") + \
+        _listed(plan, ("funding", "sustainability_plan"),
+                "No plan to sustain funding after the pilot is written yet.")
+
+
+@check("local-fit")
+def _local_fit(plan: dict) -> list[Problem]:
+    return _listed(plan, ("jurisdiction", "problem_statement"),
+                   "No problem statement names the local issues yet.")
