@@ -61,7 +61,7 @@ class Report:
 def validate_source(source: Source) -> Report:
     """Check an already loaded file."""
     from lead_replicate.principles import check_principles
-    from lead_replicate.schema import check_structure
+    from lead_replicate.structure import check_structure
 
     findings, plan = check_structure(source)
     if plan is not None:

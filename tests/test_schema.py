@@ -17,10 +17,10 @@ from lead_replicate.loader import Source, load_jurisdiction
 from lead_replicate.schema import (
     FORMAT,
     STANDARD_MILESTONE_IDS,
-    check_structure,
     json_schema,
     slugify,
 )
+from lead_replicate.structure import check_structure
 
 SCHEMA_DATA = Path(__file__).parent / "data" / "schema"
 
@@ -319,4 +319,4 @@ def test_json_schema_agrees_with_cerberus(name: str) -> None:
 
 
 def test_validator_is_built_once() -> None:
-    assert schema._validator() is schema._validator()
+    assert schema.validator() is schema.validator()
