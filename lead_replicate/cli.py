@@ -274,6 +274,47 @@ class _Progress:
 
 
 @cli.command(context_settings=CONTEXT)
+@PATHS
+@click.option(
+    "--out",
+    type=click.Path(dir_okay=False, path_type=Path),
+    default=Path("comparison.pdf"),
+    show_default=True,
+    help="The PDF to write.",
+)
+@click.option("--html", is_flag=True, help="Also write the comparison as a self-contained .html.")
+@click.option(
+    "--templates",
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of templates that override the shipped ones (same relative paths).",
+)
+@click.option(
+    "--force", is_flag=True, help="Replace an existing file that this tool did not write."
+)
+def compare(
+    paths: tuple[Path, ...], out: Path, html: bool, templates: Path | None, force: bool
+) -> None:
+    """Compare many jurisdictions side by side: the core of a convening packet.
+
+    A landscape PDF: a matrix of jurisdictions by LEAD principles (met, warning, open, error;
+    readable in black and white), readiness per jurisdiction, the design choices that differ
+    most between sites, then one profile page per jurisdiction with its top open items.
+
+    \b
+    Examples:
+      lead-replicate compare examples jurisdictions --out convening/comparison.pdf
+      lead-replicate compare jurisdictions --out comparison.pdf --html
+    """
+    from lead_replicate.compare import build_comparison
+
+    written = build_comparison(
+        _paths_or_default(paths), out, html=html, templates=templates, force=force
+    )
+    for path in written:
+        click.echo(f"Wrote {path}", err=True)
+
+
+@cli.command(context_settings=CONTEXT)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", help="Jurisdiction name, e.g. 'Springfield, Illinois'.")
 @click.option("--state", help="Two-letter USPS code, e.g. IL.")
