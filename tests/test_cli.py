@@ -122,8 +122,11 @@ def test_console_script_never_shows_a_traceback(tmp_path):
 
 @pytest.mark.parametrize("argv", [["validate", "--help"], ["--help"]])
 def test_help_does_not_import_weasyprint(argv):
-    code = ("import sys; from lead_replicate.cli import main; sys.argv=['lead-replicate', *%r]\n"
-            "try:\n    main()\nexcept SystemExit: pass\n"
-            "assert 'weasyprint' not in sys.modules, 'weasyprint imported'" % (argv,))
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    code = (
+        f"import sys; from lead_replicate.cli import main; sys.argv=['lead-replicate', *{argv!r}]\n"
+        "try:\n    main()\nexcept SystemExit: pass\n"
+        "assert 'weasyprint' not in sys.modules, 'weasyprint imported'"
+    )
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                          timeout=60)
     assert proc.returncode == 0, proc.stderr

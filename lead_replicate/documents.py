@@ -1,0 +1,178 @@
+"""Build one jurisdiction's packet: MOU, protocol manual and readiness checklist."""
+
+from __future__ import annotations
+
+import base64
+import datetime as dt
+import logging
+import os
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lead_replicate.context import build_context
+from lead_replicate.errors import OutputError, PdfEngineError
+from lead_replicate.output import safe_output_path, slugify, write_atomic
+from lead_replicate.templating import make_environment, render_template, templates_dir
+from lead_replicate.validate import Report, validate_file
+
+log = logging.getLogger(__name__)
+
+DOCUMENTS = {"mou": "mou.pdf", "manual": "protocol-manual.pdf",
+             "checklist": "readiness-checklist.pdf"}
+ALWAYS_BUILT = ("checklist",)  # the checklist is how a plan with open findings moves forward
+
+
+@dataclass
+class BuildOptions:
+    """What the ``build`` command was asked to do."""
+
+    out_dir: Path
+    html: bool = False
+    draft: bool = False
+    templates: Path | None = None
+
+
+@dataclass
+class BuildResult:
+    """What happened to one file: written paths, refused documents, one plain summary line."""
+
+    file: str
+    slug: str | None
+    report: Report
+    written: list[Path] = field(default_factory=list)
+    refused: list[str] = field(default_factory=list)
+    message: str = ""
+    error: str | None = None  # a problem that is not the file's (e.g. the PDF engine is missing)
+
+    @property
+    def ok(self) -> bool:
+        """True when everything asked for was written (the CLI exits 1 otherwise)."""
+        return self.report.plan is not None and not self.refused and self.error is None
+
+
+def generated_on() -> dt.date:
+    """Today, or the date ``SOURCE_DATE_EPOCH`` names, so builds can be reproduced."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc).date()
+    return dt.datetime.now(tz=dt.timezone.utc).date()
+
+
+def document_slug(report: Report, path: Path) -> str:
+    """The plan's ``jurisdiction.slug``, else one made from its name, else from the file name."""
+    j = (report.plan or {}).get("jurisdiction") or {}
+    for candidate in (j.get("slug"), j.get("name"), path.stem):
+        if isinstance(candidate, str):
+            slug = candidate if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", candidate) \
+                else slugify(candidate)
+            if slug:
+                return slug
+    return "jurisdiction"
+
+
+def structurally_invalid(report: Report) -> bool:
+    """YAML or schema errors: nothing can be built from such a file."""
+    return report.plan is None or any(
+        f.severity == "error" and f.principle in ("yaml", "schema") for f in report.findings)
+
+
+def render_document(report: Report, document: str, options: BuildOptions, *,
+                    source_name: str | None = None, on: dt.date | None = None) -> str:
+    """The HTML of one document (``mou``, ``manual`` or ``checklist``) for a checked plan."""
+    env = make_environment(options.templates)
+    context = build_context(report, document=document, draft=options.draft,
+                            generated_on=on or generated_on(),
+                            source_name=source_name or Path(report.file).name)
+    return render_template(env, f"{document}/{document}.html", context)
+
+
+def _asset(options: BuildOptions, relative: str) -> Path:
+    for root in ([options.templates] if options.templates else []) + [templates_dir()]:
+        candidate = (Path(root) / "assets" / relative).resolve()
+        if candidate.is_file() and candidate.is_relative_to(Path(root).resolve() / "assets"):
+            return candidate
+    raise OutputError(f"the asset assets/{relative} was not found")
+
+
+def standalone_html(html: str, options: BuildOptions) -> str:
+    """The HTML with the stylesheet and fonts inlined, so it opens anywhere in a browser."""
+    css = _asset(options, "lead.css").read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        name = match.group(1)
+        data = base64.b64encode(_asset(options, name).read_bytes()).decode("ascii")
+        return f'url("data:font/ttf;base64,{data}")'
+
+    css = re.sub(r'url\("((?:fonts/)[A-Za-z0-9._-]+)"\)', inline, css)
+    return html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
+
+
+def _refusal_reason(report: Report) -> str:
+    n = report.errors
+    return (f"{n} principle error{'s' if n != 1 else ''} "
+            "(fix them, or use --draft to build marked drafts)")
+
+
+def build_jurisdiction(path: Path, options: BuildOptions) -> BuildResult:
+    """Validate ``path`` and write its documents; a bad input file is reported, not raised.
+
+    A file with YAML or schema errors builds nothing. A file with principle errors always
+    gets its readiness checklist; its MOU and manual are refused unless ``draft`` is set.
+    """
+    path = Path(path)
+    report = validate_file(path)
+    if structurally_invalid(report):
+        return BuildResult(str(path), None, report,
+                           message=f"{path}: nothing built: the file has errors (see above)")
+    slug = document_slug(report, path)
+    result = BuildResult(str(path), slug, report)
+    failing = report.errors > 0
+    draft = options.draft and failing
+    doc_options = BuildOptions(options.out_dir, options.html, draft, options.templates)
+    plain_options = BuildOptions(options.out_dir, options.html, False, options.templates)
+    on = generated_on()
+    pages: dict[str, str] = {}
+    for document, filename in DOCUMENTS.items():
+        if failing and not options.draft and document not in ALWAYS_BUILT:
+            result.refused.append(filename)
+            continue
+        chosen = plain_options if document in ALWAYS_BUILT else doc_options
+        pages[filename] = render_document(report, document, chosen,
+                                          source_name=path.name, on=on)
+    targets = {name: safe_output_path(options.out_dir, slug, name) for name in pages}
+    want_html = options.html
+    if pages:
+        try:
+            from lead_replicate.pdf import render_pdf
+
+            pdfs = {name: render_pdf(html, overrides=options.templates)
+                    for name, html in pages.items()}
+        except PdfEngineError as exc:
+            result.error = str(exc)
+            pdfs, want_html = {}, True
+        for name, data in pdfs.items():
+            write_atomic(targets[name], data)
+            result.written.append(targets[name])
+        if want_html:
+            for name, html in pages.items():
+                target = targets[name].with_suffix(".html")
+                write_atomic(target, standalone_html(html, options).encode("utf-8"))
+                result.written.append(target)
+    result.message = _summary(result, draft)
+    return result
+
+
+def _summary(result: BuildResult, draft: bool) -> str:
+    parts = [f"{result.file}: "]
+    if result.written:
+        parts.append(f"wrote {', '.join(p.name for p in result.written)} in "
+                     f"{result.written[0].parent}")
+        if draft:
+            parts.append(" (marked DRAFT)")
+    if result.refused:
+        parts.append("; " if result.written else "")
+        parts.append(f"refused {' and '.join(result.refused)}: {_refusal_reason(result.report)}")
+    if result.error:
+        parts.append(f"; {result.error}")
+    return "".join(parts)

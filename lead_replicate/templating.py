@@ -1,0 +1,125 @@
+"""The one Jinja2 environment: a user's template folder first, then the shipped templates."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from lead_replicate.errors import TemplateError
+
+MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
+          "September", "October", "November", "December")
+
+
+def templates_dir() -> Path:
+    """The shipped templates: inside the package when installed, else at the repository top."""
+    packaged = Path(__file__).parent / "templates"
+    if packaged.is_dir():
+        return packaged
+    return Path(__file__).parent.parent / "templates"
+
+
+def _as_date(value: Any) -> dt.date | None:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value)
+        except ValueError:
+            return None
+    return None
+
+
+def date_long(value: Any) -> str:
+    """``2011-10-01`` -> ``October 1, 2011`` (US legal style); other text passes unchanged."""
+    day = _as_date(value)
+    if day is None:
+        return "" if value is None else str(value)
+    return f"{MONTHS[day.month - 1]} {day.day}, {day.year}"
+
+
+def money(value: Any) -> str:
+    """Whole US dollars with thousands separators: ``950000`` -> ``$950,000``."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return "" if value is None else str(value)
+    return f"${value:,.0f}"
+
+
+def launch(jurisdiction: dict) -> str:
+    """The launch date at the precision the planners know it (``launch_precision``)."""
+    value = jurisdiction.get("launch")
+    day = _as_date(value)
+    if day is None:
+        return "" if value is None else str(value)
+    precision = jurisdiction.get("launch_precision", "day")
+    if precision == "year":
+        return str(day.year)
+    if precision == "month":
+        return f"{MONTHS[day.month - 1]} {day.year}"
+    return date_long(day)
+
+
+def humanize(value: Any) -> str:
+    """Turn a kebab-case value into words: ``jail-days`` -> ``jail days``."""
+    special = {"hipaa": "HIPAA", "42-cfr-part-2": "42 CFR Part 2", "state-law": "state law",
+               "as-needed": "as needed", "pre-booking": "pre-booking",
+               "post-booking": "post-booking", "not-filed": "not filed",
+               "held-in-abeyance": "held in abeyance"}
+    text = str(value)
+    return special.get(text, text.replace("-", " "))
+
+
+def nodot(value: Any) -> str:
+    """Drop a final period so a user's sentence can sit inside one of ours."""
+    return str(value).rstrip().rstrip(".")
+
+
+def _autoescape(name: str | None) -> bool:
+    # Every template we render is HTML; escape anything whose kind is unknown, too.
+    return name is None or not name.endswith((".txt", ".css"))
+
+
+def make_environment(overrides: Path | None = None) -> jinja2.Environment:
+    """Build the environment: StrictUndefined so a typo fails loudly; autoescape for HTML.
+
+    ``overrides`` is a user's ``--templates`` folder; any file there replaces the shipped
+    file with the same relative path, so one clause can be adapted without copying the rest.
+    """
+    loaders: list[jinja2.BaseLoader] = []
+    if overrides is not None:
+        if not Path(overrides).is_dir():
+            raise TemplateError(f"the templates folder {overrides} does not exist")
+        loaders.append(jinja2.FileSystemLoader(str(overrides)))
+    loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=_autoescape,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=True,
+    )
+    env.filters.update(date_long=date_long, money=money, launch=launch, humanize=humanize,
+                       nodot=nodot)
+    return env
+
+
+def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
+    """Render ``name``; turn any template problem into one plain :class:`TemplateError`."""
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateNotFound as exc:
+        raise TemplateError(f"template {exc.name} was not found") from None
+    except jinja2.TemplateSyntaxError as exc:
+        where = exc.filename or exc.name or name
+        raise TemplateError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
+    except jinja2.UndefinedError as exc:
+        raise TemplateError(
+            f"template {name} uses a value that does not exist: {exc.message}") from None
+    except jinja2.TemplateError as exc:
+        raise TemplateError(f"template {name} could not be rendered: {exc}") from None

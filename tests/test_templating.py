@@ -1,0 +1,63 @@
+"""Tests for templating.py: filters, autoescape, StrictUndefined and the override order."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import pytest
+
+from lead_replicate.errors import TemplateError
+from lead_replicate.templating import (
+    date_long,
+    launch,
+    make_environment,
+    money,
+    render_template,
+    templates_dir,
+)
+
+
+def test_templates_dir_holds_the_shipped_layout() -> None:
+    assert (templates_dir() / "base.html").is_file()
+    assert (templates_dir() / "assets" / "fonts" / "OFL.txt").is_file()
+
+
+def test_filters() -> None:
+    assert date_long(dt.date(2011, 10, 1)) == "October 1, 2011"
+    assert date_long("2027-01-15") == "January 15, 2027"
+    assert money(950000) == "$950,000"
+    day = dt.date(2011, 10, 1)
+    assert launch({"launch": day}) == "October 1, 2011"
+    assert launch({"launch": day, "launch_precision": "month"}) == "October 2011"
+    assert launch({"launch": day, "launch_precision": "year"}) == "2011"
+
+
+def test_autoescape_and_literal_template_syntax() -> None:
+    env = make_environment()
+    out = env.from_string("{{ name }}").render(name="<b>{{ x }}</b>")
+    assert out == "&lt;b&gt;{{ x }}&lt;/b&gt;"
+
+
+def test_strict_undefined_becomes_a_template_error(tmp_path: Path) -> None:
+    (tmp_path / "t.html").write_text("{{ nothing_here }}", encoding="utf-8")
+    with pytest.raises(TemplateError, match="does not exist"):
+        render_template(make_environment(tmp_path), "t.html", {})
+
+
+def test_syntax_error_names_file_and_line(tmp_path: Path) -> None:
+    (tmp_path / "t.html").write_text("ok\n{% if %}", encoding="utf-8")
+    with pytest.raises(TemplateError, match=r"t.html:2"):
+        render_template(make_environment(tmp_path), "t.html", {})
+
+
+def test_user_folder_comes_first(tmp_path: Path) -> None:
+    (tmp_path / "macros.html").write_text("mine", encoding="utf-8")
+    env = make_environment(tmp_path)
+    assert env.get_template("macros.html").render() == "mine"
+    assert env.get_template("base.html")  # everything else still shipped
+
+
+def test_missing_override_folder(tmp_path: Path) -> None:
+    with pytest.raises(TemplateError, match="does not exist"):
+        make_environment(tmp_path / "nope")
