@@ -88,7 +88,8 @@ def test_folder_means_every_yaml_file(tmp_path):
 
 
 def test_warnings_exit_0_unless_strict(tmp_path):
-    text = COMPLETE.read_text(encoding="utf-8").replace("decision_rule: consensus", "decision_rule: majority")
+    text = COMPLETE.read_text(encoding="utf-8")
+    text = text.replace("decision_rule: consensus", "decision_rule: majority")
     plan = _write(tmp_path, "majority.yaml", text)
     lenient = run("validate", str(plan))
     assert lenient.exit_code == 0, lenient.output
