@@ -13,6 +13,7 @@ import click
 
 from lead_replicate import __version__
 from lead_replicate.errors import LeadError
+from lead_replicate.schema import KINDS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_FOLDER = Path("jurisdictions")
@@ -238,7 +239,9 @@ def build(
     from lead_replicate.documents import BuildOptions
 
     files = _files(paths)
-    options = BuildOptions(out_dir=out_dir, html=html, draft=draft, templates=templates)
+    options = BuildOptions(
+        out_dir=out_dir, html=html, draft=draft, templates=templates, force=force
+    )
     quiet = ctx.obj["quiet"]
     with _Progress(len(files), quiet) as progress:
         items = build_many(files, options, jobs=jobs, force=force, progress=progress.update)
@@ -320,7 +323,7 @@ def compare(
 @click.option("--state", help="Two-letter USPS code, e.g. IL.")
 @click.option(
     "--kind",
-    type=click.Choice(["city", "county", "city-county", "state", "tribal", "region"]),
+    type=click.Choice(KINDS),
     help="What kind of jurisdiction runs the program.",
 )
 def init(path: Path, name: str | None, state: str | None, kind: str | None) -> None:
@@ -355,7 +358,7 @@ def init(path: Path, name: str | None, state: str | None, kind: str | None) -> N
     if not kind:
         kind = click.prompt(
             "Kind",
-            type=click.Choice(["city", "county", "city-county", "state", "tribal", "region"]),
+            type=click.Choice(KINDS),
             default="city",
         )
     written = write_new_plan(path, name, state, kind)

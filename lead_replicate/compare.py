@@ -185,7 +185,7 @@ def _row(report: Report, titles: dict[str, str]) -> tuple[Row, dict[str, str]]:
     plan = report.plan or {}
     j = _section(plan, "jurisdiction")
     row = Row(file=str(report.file), name=name, short_name=_text(j.get("short_name")) or name,
-              slug=document_slug(report, path), compared=not structurally_invalid(report),
+              slug=document_slug(report), compared=not structurally_invalid(report),
               errors=report.errors, warnings=report.warnings)
     if not row.compared:
         first = next((f for f in report.findings if f.severity == "error"), None)
@@ -289,12 +289,12 @@ def build_comparison(paths: Iterable[str | Path], out: Path, *, html: bool = Fal
     except PdfEngineError as exc:
         engine_error, html = exc, True
     else:
-        write_atomic(out, data)
+        write_atomic(out, data, force=force)
         written.append(out)
     if html:
         target = out.with_suffix(".html")
         options = BuildOptions(out.parent, html=True, templates=templates)
-        write_atomic(target, standalone_html(page, options).encode("utf-8"))
+        write_atomic(target, standalone_html(page, options).encode("utf-8"), force=force)
         written.append(target)
     log.info("compared %d files: wrote %s", len(files), ", ".join(map(str, written)))
     if engine_error is not None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import dataclasses
 import datetime as dt
 import logging
 import os
@@ -11,8 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from lead_replicate.context import build_context
-from lead_replicate.errors import OutputError, PdfEngineError
-from lead_replicate.output import safe_output_path, slugify, write_atomic
+from lead_replicate.errors import LeadError, OutputError, PdfEngineError
+from lead_replicate.output import safe_output_path, write_atomic
 from lead_replicate.templating import make_environment, render_template, templates_dir
 from lead_replicate.validate import Report, validate_file
 
@@ -31,6 +32,7 @@ class BuildOptions:
     html: bool = False
     draft: bool = False
     templates: Path | None = None
+    force: bool = False  # replace files in out_dir that this tool did not write
 
 
 @dataclass
@@ -59,16 +61,9 @@ def generated_on() -> dt.date:
     return dt.datetime.now(tz=dt.timezone.utc).date()
 
 
-def document_slug(report: Report, path: Path) -> str:
-    """The plan's ``jurisdiction.slug``, else one made from its name, else from the file name."""
-    j = (report.plan or {}).get("jurisdiction") or {}
-    for candidate in (j.get("slug"), j.get("name"), path.stem):
-        if isinstance(candidate, str):
-            slug = candidate if re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", candidate) \
-                else slugify(candidate)
-            if slug:
-                return slug
-    return "jurisdiction"
+def document_slug(report: Report) -> str:
+    """The output folder name: the plan's ``jurisdiction.slug`` (normalization derives it)."""
+    return str((report.plan or {}).get("jurisdiction", {}).get("slug") or "jurisdiction")
 
 
 def structurally_invalid(report: Report) -> bool:
@@ -125,12 +120,23 @@ def build_jurisdiction(path: Path, options: BuildOptions) -> BuildResult:
     if structurally_invalid(report):
         return BuildResult(str(path), None, report,
                            message=f"{path}: nothing built: the file has errors (see above)")
-    slug = document_slug(report, path)
+    slug = document_slug(report)
     result = BuildResult(str(path), slug, report)
+    draft = options.draft and report.errors > 0
+    try:
+        _write_documents(path, report, options, result, draft)
+    except LeadError as exc:  # a broken override template, a file in the way: this file only
+        result.error = str(exc)
+    result.message = _summary(result, draft)
+    return result
+
+
+def _write_documents(path: Path, report: Report, options: BuildOptions, result: BuildResult,
+                     draft: bool) -> None:
+    """Render the documents this plan may have and write them (PDF, and HTML when asked)."""
     failing = report.errors > 0
-    draft = options.draft and failing
-    doc_options = BuildOptions(options.out_dir, options.html, draft, options.templates)
-    plain_options = BuildOptions(options.out_dir, options.html, False, options.templates)
+    doc_options = dataclasses.replace(options, draft=draft)
+    plain_options = dataclasses.replace(options, draft=False)
     on = generated_on()
     pages: dict[str, str] = {}
     for document, filename in DOCUMENTS.items():
@@ -140,7 +146,7 @@ def build_jurisdiction(path: Path, options: BuildOptions) -> BuildResult:
         chosen = plain_options if document in ALWAYS_BUILT else doc_options
         pages[filename] = render_document(report, document, chosen,
                                           source_name=path.name, on=on)
-    targets = {name: safe_output_path(options.out_dir, slug, name) for name in pages}
+    targets = {name: safe_output_path(options.out_dir, str(result.slug), name) for name in pages}
     want_html = options.html
     if pages:
         try:
@@ -152,15 +158,14 @@ def build_jurisdiction(path: Path, options: BuildOptions) -> BuildResult:
             result.error = str(exc)
             pdfs, want_html = {}, True
         for name, data in pdfs.items():
-            write_atomic(targets[name], data)
+            write_atomic(targets[name], data, force=options.force)
             result.written.append(targets[name])
         if want_html:
             for name, html in pages.items():
                 target = targets[name].with_suffix(".html")
-                write_atomic(target, standalone_html(html, options).encode("utf-8"))
+                write_atomic(target, standalone_html(html, options).encode("utf-8"),
+                             force=options.force)
                 result.written.append(target)
-    result.message = _summary(result, draft)
-    return result
 
 
 def _summary(result: BuildResult, draft: bool) -> str:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import contextlib
+import hashlib
+import json
 import os
 import re
 import tempfile
@@ -11,11 +13,6 @@ from pathlib import Path
 from lead_replicate.errors import OutputError
 
 _SLUG_RE = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-
-
-def slugify(text: str) -> str:
-    """Lower-case ASCII words joined by hyphens; ``""`` when nothing usable is left."""
-    return "-".join(re.findall(r"[a-z0-9]+", text.lower()))[:80].strip("-")
 
 
 def safe_output_path(out_dir: Path, slug: str, filename: str) -> Path:
@@ -37,7 +34,39 @@ def safe_output_path(out_dir: Path, slug: str, filename: str) -> Path:
     return target
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+RECORD = ".lead-replicate-written.json"
+
+
+def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
+    """Write ``data`` to ``path`` atomically, never replacing a file this tool did not write.
+
+    A file may be replaced when this tool wrote it and nobody has changed it since (its
+    SHA-256 is in the folder's record), or with ``force``. Otherwise OutputError: an existing
+    user file is never overwritten by surprise.
+    """
+    path = Path(path)
+    record = _read_record(path.parent)
+    if path.exists() and not force and record.get(path.name) != _digest(path.read_bytes()):
+        raise OutputError(f"{path} already exists and was not written by lead-replicate "
+                          "(or was changed since); use --force to replace it")
+    _replace(path, data)
+    record[path.name] = hashlib.sha256(data).hexdigest()
+    _replace(path.parent / RECORD, json.dumps(record, indent=1, sort_keys=True).encode())
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def _read_record(folder: Path) -> dict[str, str]:
+    try:
+        record = json.loads((folder / RECORD).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return record if isinstance(record, dict) else {}
+
+
+def _replace(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, flush it to disk, then rename.
 
     A crash or a full disk leaves either the old file or the new one, never half of one.

@@ -12,30 +12,13 @@ from pathlib import Path
 import jinja2
 
 from lead_replicate.errors import LeadError, OutputError
+from lead_replicate.schema import KINDS, STATES
+from lead_replicate.templating import templates_dir
 
 log = logging.getLogger(__name__)
 
 TEMPLATE = "init/plan.yaml.j2"
 SCHEMA_FILENAME = "lead-replicate.schema.json"
-KINDS: tuple[str, ...] = ("city", "county", "city-county", "state", "tribal", "region")
-
-# USPS codes for the 50 states, the District of Columbia and the five inhabited territories.
-STATES: dict[str, str] = {
-    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
-    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
-    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
-    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
-    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
-    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
-    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
-    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
-    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
-    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
-    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming",
-    "DC": "District of Columbia",
-    "AS": "American Samoa", "GU": "Guam", "MP": "Northern Mariana Islands",
-    "PR": "Puerto Rico", "VI": "U.S. Virgin Islands",
-}
 
 # Characters a YAML reader accepts literally inside a double-quoted scalar. Everything else
 # (control characters, YAML line breaks such as U+2028, surrogates, the byte-order mark) is
@@ -66,18 +49,6 @@ def quote_yaml(value: str) -> str:
             out.append(f"\\U{ord(ch):08X}")
     out.append('"')
     return "".join(out)
-
-
-def templates_dir() -> Path:
-    """The shipped templates: inside the package when installed, else the checkout's folder.
-
-    The wheel force-includes ``templates/`` as ``lead_replicate/templates``; a source checkout
-    keeps it at the repository root.
-    """
-    packaged = Path(__file__).resolve().parent / "templates"
-    if packaged.is_dir():
-        return packaged
-    return Path(__file__).resolve().parent.parent / "templates"
 
 
 def check_inputs(name: str, state: str, kind: str,

@@ -22,6 +22,7 @@ STATES = [
     "NM", "NY", "NC", "ND", "OH", "OK", "OR", "PA", "RI", "SC", "SD", "TN", "TX", "UT", "VT",
     "VA", "WA", "WV", "WI", "WY", "DC", "AS", "GU", "MP", "PR", "VI",
 ]
+KINDS = ["city", "county", "city-county", "state", "tribal", "region"]
 ROLES = [
     "law-enforcement", "prosecutor", "public-defense", "case-management", "project-management",
     "behavioral-health", "housing", "health", "elected-official", "government", "community",
@@ -100,7 +101,7 @@ FORMAT: dict[str, dict] = {
         "short_name": _text("Name used in headings; default: the name."),
         "slug": _id("Output folder name ([a-z0-9-]+); default: derived from the name."),
         "state": _req(_enum(STATES, "Two-letter USPS code of a state, DC or territory.")),
-        "kind": _req(_enum(["city", "county", "city-county", "state", "tribal", "region"],
+        "kind": _req(_enum(KINDS,
                            "What kind of jurisdiction runs the program.")),
         "population": _whole("Number of residents."),
         "pilot_area": _text("Where the program starts (neighborhoods, precincts)."),

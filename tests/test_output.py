@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from lead_replicate.errors import OutputError
-from lead_replicate.output import safe_output_path, slugify, write_atomic
+from lead_replicate.output import RECORD, safe_output_path, write_atomic
 
 
 def test_safe_path_inside_the_folder(tmp_path: Path) -> None:
@@ -42,7 +42,7 @@ def test_write_atomic_replaces_and_leaves_no_temporary_file(tmp_path: Path) -> N
     write_atomic(target, b"one")
     write_atomic(target, b"two")
     assert target.read_bytes() == b"two"
-    assert os.listdir(target.parent) == ["mou.pdf"]
+    assert sorted(os.listdir(target.parent)) == sorted([RECORD, "mou.pdf"])
 
 
 def test_write_atomic_failure_keeps_the_old_file(tmp_path: Path,
@@ -57,9 +57,27 @@ def test_write_atomic_failure_keeps_the_old_file(tmp_path: Path,
     with pytest.raises(OSError):
         write_atomic(target, b"new")
     assert target.read_bytes() == b"old"
-    assert os.listdir(tmp_path) == ["mou.pdf"]
+    assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
 
 
-def test_slugify() -> None:
-    assert slugify("Seattle and King County, Washington") == "seattle-and-king-county-washington"
-    assert slugify("../../") == ""
+def test_never_replaces_a_file_it_did_not_write(tmp_path: Path) -> None:
+    target = tmp_path / "seattle" / "mou.pdf"
+    target.parent.mkdir()
+    target.write_bytes(b"the user's own file")
+    with pytest.raises(OutputError, match="was not written by lead-replicate"):
+        write_atomic(target, b"new")
+    assert target.read_bytes() == b"the user's own file"
+    write_atomic(target, b"new", force=True)
+    assert target.read_bytes() == b"new"
+
+
+def test_replaces_its_own_output_until_someone_edits_it(tmp_path: Path) -> None:
+    target = tmp_path / "mou.pdf"
+    write_atomic(target, b"first")
+    write_atomic(target, b"second")  # ours, unchanged since: replaced without --force
+    assert target.read_bytes() == b"second"
+    assert (tmp_path / RECORD).is_file()
+    target.write_bytes(b"edited by hand")
+    with pytest.raises(OutputError):
+        write_atomic(target, b"third")
+    assert target.read_bytes() == b"edited by hand"

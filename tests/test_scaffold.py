@@ -212,7 +212,7 @@ def test_states_and_kinds() -> None:
     assert len(scaffold.STATES) == 56
     assert {"DC", "AS", "GU", "MP", "PR", "VI", "WA", "NM"} <= set(scaffold.STATES)
     assert all(re.fullmatch("[A-Z]{2}", code) for code in scaffold.STATES)
-    assert scaffold.KINDS == ("city", "county", "city-county", "state", "tribal", "region")
+    assert scaffold.KINDS == ["city", "county", "city-county", "state", "tribal", "region"]
     for code in scaffold.STATES:
         scaffold.check_inputs("Example", code, "state")
 
