@@ -27,6 +27,14 @@ ROLE_NAMES = {
     "corrections": "Corrections", "courts": "Courts", "other": "Other partners",
 }
 MILESTONE_STATUSES = ("done", "in-progress", "not-started", "not-applicable")
+# How each published UW result was measured (lead-facts.md section 3), so the MOU never
+# presents a within-subjects result as a comparison with a control group.
+EVIDENCE_DESIGNS = {
+    "recidivism": "Compared with a control group",
+    "criminal-justice-utilization": "Compared with a comparison group",
+    "housing-employment-income": ("Followed for 18 months and compared with the month before "
+                                  "their referral"),
+}
 
 
 def _get(obj: Any, key: str, default: Any = None) -> Any:
@@ -69,6 +77,28 @@ def readiness_summary(plan: dict, people: dict[str, dict]) -> dict[str, Any]:
         })
     counts = {s: sum(m["status"] == s for m in milestones) for s in MILESTONE_STATUSES}
     return {"percent": raw.percent, "counts": counts, "milestones": milestones}
+
+
+def blocking_summary(findings: list[Finding]) -> dict[str, int]:
+    """The build rule in numbers: any error-severity finding refuses the MOU and the manual.
+
+    Counted from findings, not principle statuses: a core question left open is an error
+    too, and the checklist must not call such a plan ready to issue.
+    """
+    mine = [f for f in findings if f.severity == "error" and f.principle not in ("yaml", "schema")]
+    violations = sum(f.status != "open" for f in mine)
+    return {"total": len(mine), "violations": violations, "open": len(mine) - violations}
+
+
+def _evidence() -> dict[str, Any]:
+    data = dict(load_evidence())
+    items = []
+    for item in data.get("evidence") or []:
+        entry = dict(item)
+        entry.setdefault("design", EVIDENCE_DESIGNS.get(entry.get("id", ""), ""))
+        items.append(entry)
+    data["evidence"] = items
+    return data
 
 
 def _finding_dict(f: Finding) -> dict[str, Any]:
@@ -128,5 +158,6 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
         "findings": [_finding_dict(f) for f in findings],
         "open_findings": [_finding_dict(f) for f in findings
                           if f.principle not in ("yaml", "schema")],
-        "evidence": load_evidence(),
+        "blocking": blocking_summary(findings),
+        "evidence": _evidence(),
     }

@@ -69,14 +69,26 @@ def humanize(value: Any) -> str:
     special = {"hipaa": "HIPAA", "42-cfr-part-2": "42 CFR Part 2", "state-law": "state law",
                "as-needed": "as needed", "pre-booking": "pre-booking",
                "post-booking": "post-booking", "not-filed": "not filed",
-               "held-in-abeyance": "held in abeyance"}
+               "held-in-abeyance": "held in abeyance", "quasi-experimental": "quasi-experimental",
+               "pre-post": "pre-post", "process-only": "process-only",
+               "harm-reduction": "harm-reduction", "abstinence-based": "abstinence-based"}
     text = str(value)
     return special.get(text, text.replace("-", " "))
 
 
 def nodot(value: Any) -> str:
-    """Drop a final period so a user's sentence can sit inside one of ours."""
-    return str(value).rstrip().rstrip(".")
+    """Drop a user's final period, so ``{{ x|nodot }}.`` never prints "..".
+
+    Used wherever a template puts its own punctuation after a user's value. Before a full
+    stop this is exact even for "Inc.": the stop we print stands for theirs.
+    """
+    return str(value).rstrip().rstrip(".").rstrip()
+
+
+def has_field(items: Any, key: str) -> bool:
+    """True when any row has a value for ``key``: tables leave out columns nobody filled in."""
+    return any(isinstance(row, dict) and row.get(key) not in (None, "", [], {})
+               for row in (items or []))
 
 
 def _autoescape(name: str | None) -> bool:
@@ -105,7 +117,7 @@ def make_environment(overrides: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(date_long=date_long, money=money, launch=launch, humanize=humanize,
-                       nodot=nodot)
+                       nodot=nodot, has_field=has_field)
     return env
 
 

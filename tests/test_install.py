@@ -43,8 +43,8 @@ def test_installed_package_is_used_outside_the_checkout(elsewhere: Path) -> None
         check=True,
     )
     module = Path(where.stdout.strip())
-    if os.environ.get("CI"):  # a non-editable install: nothing may come from the checkout
-        assert ROOT.resolve() not in module.resolve().parents, module
+    if os.environ.get("CI"):  # a non-editable install: the code comes from site-packages
+        assert "site-packages" in module.parts, module
 
 
 def test_installed_command_validates_and_builds_from_another_folder(elsewhere: Path) -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lead_replicate import loader
+from lead_replicate import yamlevents
 from lead_replicate.errors import LoadError
 from lead_replicate.loader import MAX_BYTES, Mark, load_jurisdiction, load_text
 
@@ -154,7 +154,7 @@ def test_pure_python_parser_gives_the_same_answers(
     use_libyaml: bool, monkeypatch: pytest.MonkeyPatch, complete_path: Path
 ) -> None:
     if not use_libyaml:
-        monkeypatch.setattr(loader, "_PARSER", yaml.BaseLoader)
+        monkeypatch.setattr(yamlevents, "_PARSER", yaml.BaseLoader)
     reference = load_jurisdiction(complete_path)
     assert reference.data == yaml.safe_load(complete_path.read_bytes())
     for fixture, line, message in CASES:
