@@ -1,0 +1,297 @@
+"""Tests for cohort builds: the incremental cache, the process pool and the closing table."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+import yaml
+
+import lead_replicate
+from lead_replicate import cohort
+from lead_replicate.cohort import MANIFEST_NAME, CohortItem, build_many, format_table
+from lead_replicate.documents import BuildOptions, BuildResult
+from lead_replicate.validate import Report
+
+DATA = Path(__file__).parent / "data"
+CALLS: list[str] = []  # files the fake builder built, in this process
+
+
+def fake_build(path: Path, options: BuildOptions) -> BuildResult:
+    """A fast stand-in for build_jurisdiction; module level so worker processes can import it."""
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if data.get("x_test") == "crash":
+        os._exit(3)  # a worker dying as if the PDF engine had crashed
+    if data.get("x_test") == "boom":
+        raise RuntimeError("boom")
+    CALLS.append(Path(path).name)
+    slug = data["jurisdiction"]["slug"]
+    folder = Path(options.out_dir) / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / "mou.pdf"
+    target.write_bytes(Path(path).read_bytes() + f"{options}".encode())
+    report = Report(str(path), plan=data)
+    return BuildResult(str(path), slug, report, [target], ["protocol-manual.pdf"], "done")
+
+
+def write_plan(folder: Path, stem: str, *, slug: str | None = None, extra: str = "") -> Path:
+    text = (DATA / "complete.yaml").read_text(encoding="utf-8")
+    text = text.replace("name: Example City and County, Oregon",
+                        f"name: Example {stem.title()} County, Oregon", 1)
+    text = text.replace("slug: example-city", f"slug: {slug or 'example-' + stem}", 1)
+    path = folder / f"{stem}.yaml"
+    path.write_text(text + extra, encoding="utf-8")
+    return path
+
+
+@pytest.fixture(autouse=True)
+def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Hash a private copy of the shipped folders: others may edit the real ones meanwhile."""
+    shipped = tmp_path / "shipped"
+    (shipped / "mou").mkdir(parents=True)
+    (shipped / "mou" / "mou.html").write_text("<p>{{ name }}</p>", encoding="utf-8")
+    (tmp_path / "rulebook").mkdir()
+    monkeypatch.setattr(cohort, "_shipped_folders",
+                        lambda: {"shipped": shipped, "rulebook": tmp_path / "rulebook"})
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    CALLS.clear()
+
+
+@pytest.fixture
+def plans(tmp_path: Path) -> list[Path]:
+    folder = tmp_path / "plans"
+    folder.mkdir()
+    return [write_plan(folder, stem) for stem in ("alpha", "bravo", "charlie")]
+
+
+@pytest.fixture
+def options(tmp_path: Path) -> BuildOptions:
+    return BuildOptions(out_dir=tmp_path / "out")
+
+
+def build(plans: list[Path], options: BuildOptions, **kw: object) -> list[CohortItem]:
+    kw.setdefault("jobs", 1)
+    return build_many(plans, options, builder=fake_build, **kw)  # type: ignore[arg-type]
+
+
+def test_unchanged_rebuild_is_cached_and_rewrites_nothing(plans, options):
+    first = build(plans, options)
+    assert CALLS == ["alpha.yaml", "bravo.yaml", "charlie.yaml"]
+    assert [i.cached for i in first] == [False, False, False]
+    manifest = options.out_dir / MANIFEST_NAME
+    stamps = {p: p.stat().st_mtime_ns for p in options.out_dir.rglob("*")}
+    CALLS.clear()
+    second = build(plans, options)
+    assert CALLS == []
+    assert [i.cached for i in second] == [True, True, True]
+    assert {p: p.stat().st_mtime_ns for p in options.out_dir.rglob("*")} == stamps
+    assert manifest.exists()
+    # the closing table still has every row's numbers
+    assert [(i.jurisdiction, i.errors, i.warnings, i.refused) for i in second] == [
+        (i.jurisdiction, i.errors, i.warnings, i.refused) for i in first]
+    assert second[0].written == [str(options.out_dir / "example-alpha" / "mou.pdf")]
+
+
+def test_cached_run_loads_no_builder_and_starts_no_pool(plans, options, monkeypatch):
+    build(plans, options)
+
+    def forbidden(*args: object, **kwargs: object) -> None:
+        raise AssertionError("a cached run must not load the builder or start a pool")
+
+    monkeypatch.setattr(cohort, "_default_builder", forbidden)
+    monkeypatch.setattr(cohort, "ProcessPoolExecutor", forbidden)
+    items = build_many(plans, options, jobs=4)
+    assert all(i.cached for i in items)
+
+
+def test_edited_file_rebuilds_only_that_file(plans, options):
+    build(plans, options)
+    CALLS.clear()
+    plans[1].write_text(plans[1].read_text(encoding="utf-8") + "\n# edited\n", encoding="utf-8")
+    items = build(plans, options)
+    assert CALLS == ["bravo.yaml"]
+    assert [i.cached for i in items] == [True, False, True]
+
+
+def _touch_shipped(tmp_path: Path, options: BuildOptions) -> BuildOptions:
+    (tmp_path / "shipped" / "mou" / "mou.html").write_text("<p>changed</p>", encoding="utf-8")
+    return options
+
+
+def _add_rulebook_file(tmp_path: Path, options: BuildOptions) -> BuildOptions:
+    (tmp_path / "rulebook" / "principles.yaml").write_text("- id: new\n", encoding="utf-8")
+    return options
+
+
+def _add_override(tmp_path: Path, options: BuildOptions) -> BuildOptions:
+    (tmp_path / "mine" / "mou").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "mine" / "mou" / "mou.html").write_text("<p>ours</p>", encoding="utf-8")
+    return options
+
+
+def _change_override(tmp_path: Path, options: BuildOptions) -> BuildOptions:
+    (tmp_path / "mine" / "assets").mkdir(parents=True, exist_ok=True)
+    (tmp_path / "mine" / "assets" / "lead.css").write_text("p { color: red }", encoding="utf-8")
+    return options
+
+
+def _other_override_folder(tmp_path: Path, options: BuildOptions) -> BuildOptions:
+    (tmp_path / "theirs").mkdir()
+    return BuildOptions(options.out_dir, templates=tmp_path / "theirs")
+
+
+def _html(tmp_path: Path, options: BuildOptions) -> BuildOptions:
+    return BuildOptions(options.out_dir, html=True, templates=options.templates)
+
+
+def _draft(tmp_path: Path, options: BuildOptions) -> BuildOptions:
+    return BuildOptions(options.out_dir, draft=True, templates=options.templates)
+
+
+@pytest.mark.parametrize("change", [_touch_shipped, _add_rulebook_file, _add_override,
+                                    _change_override, _other_override_folder, _html, _draft])
+def test_template_and_option_changes_rebuild_everything(plans, tmp_path, change):
+    (tmp_path / "mine").mkdir()
+    options = BuildOptions(tmp_path / "out", templates=tmp_path / "mine")
+    build(plans, options)
+    CALLS.clear()
+    items = build(plans, change(tmp_path, options))
+    assert len(CALLS) == 3
+    assert not any(i.cached for i in items)
+
+
+def test_version_change_rebuilds_everything(plans, options, monkeypatch):
+    build(plans, options)
+    CALLS.clear()
+    monkeypatch.setattr(lead_replicate, "__version__", "99.0.0")
+    build(plans, options)
+    assert len(CALLS) == 3
+
+
+def test_source_date_epoch_change_rebuilds_everything(plans, options, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build(plans, options)
+    CALLS.clear()
+    build(plans, options)
+    assert CALLS == []
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    build(plans, options)
+    assert len(CALLS) == 3
+
+
+def test_deleted_or_edited_output_is_rebuilt(plans, options):
+    build(plans, options)
+    CALLS.clear()
+    (options.out_dir / "example-alpha" / "mou.pdf").unlink()
+    (options.out_dir / "example-charlie" / "mou.pdf").write_bytes(b"edited by hand")
+    items = build(plans, options)
+    assert CALLS == ["alpha.yaml", "charlie.yaml"]
+    assert [i.cached for i in items] == [False, True, False]
+    assert (options.out_dir / "example-alpha" / "mou.pdf").exists()
+
+
+def test_force_rebuilds_everything(plans, options):
+    build(plans, options)
+    CALLS.clear()
+    items = build(plans, options, force=True)
+    assert len(CALLS) == 3
+    assert not any(i.cached for i in items)
+
+
+def test_damaged_manifest_means_a_full_build(plans, options):
+    build(plans, options)
+    (options.out_dir / MANIFEST_NAME).write_text("{not json", encoding="utf-8")
+    CALLS.clear()
+    build(plans, options)
+    assert len(CALLS) == 3
+    assert json.loads((options.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["format"] == 1
+
+
+def test_failing_file_does_not_stop_the_others_and_is_not_cached(plans, options, tmp_path):
+    bad = write_plan(plans[0].parent, "delta", extra="x_test: boom\n")
+    files = [plans[0], bad, plans[1]]
+    items = build(files, options)
+    assert [Path(i.file).name for i in items] == ["alpha.yaml", "delta.yaml", "bravo.yaml"]
+    assert items[1].error is not None and "RuntimeError: boom" in items[1].error
+    assert items[1].result is None and not items[1].ok
+    assert items[0].ok and items[2].ok
+    entries = json.loads((options.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["entries"]
+    assert str(bad.resolve()) not in entries
+    CALLS.clear()
+    again = build(files, options)
+    assert [i.cached for i in again] == [True, False, True]
+
+
+def test_slug_collision_second_file_is_an_error(plans, options):
+    twin = write_plan(plans[0].parent, "zulu", slug="example-alpha")
+    items = build([plans[0], twin], options)
+    assert CALLS == ["alpha.yaml"]
+    assert items[0].ok
+    assert items[1].error is not None
+    assert "example-alpha" in items[1].error and str(plans[0]) in items[1].error
+    assert b"Alpha" in (options.out_dir / "example-alpha" / "mou.pdf").read_bytes()
+
+
+def test_slug_collision_with_a_cached_file(plans, options):
+    build([plans[0]], options)
+    CALLS.clear()
+    twin = write_plan(plans[0].parent, "zulu", slug="example-alpha")
+    items = build([plans[0], twin], options)
+    assert CALLS == []
+    assert items[0].cached and items[1].error is not None
+
+
+def test_progress_reports_every_file_once(plans, options):
+    build(plans[:1], options)
+    seen: list[CohortItem] = []
+    build(plans, options, progress=seen.append)
+    assert sorted(Path(i.file).name for i in seen) == ["alpha.yaml", "bravo.yaml", "charlie.yaml"]
+    assert [i.cached for i in seen] == [True, False, False]  # cache hits are reported first
+
+
+def test_pool_survives_a_raising_and_a_crashing_worker(plans, options):
+    folder = plans[0].parent
+    crash = write_plan(folder, "echo", extra="x_test: crash\n")
+    boom = write_plan(folder, "foxtrot", extra="x_test: boom\n")
+    files = [plans[0], crash, plans[1], boom, plans[2]]
+    items = build(files, options, jobs=2)
+    assert [i.file for i in items] == [str(p) for p in files]
+    assert [i.error is None for i in items] == [True, False, True, False, True]
+    assert items[1].error == cohort.CRASHED
+    assert "RuntimeError: boom" in (items[3].error or "")
+    for item in (items[0], items[2], items[4]):
+        assert item.result is not None and Path(item.written[0]).is_file()
+    entries = json.loads((options.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["entries"]
+    assert sorted(entries) == sorted(str(p.resolve()) for p in plans)  # failures not cached
+
+
+def test_closing_table(plans, options):
+    bad = write_plan(plans[0].parent, "delta", extra="x_test: boom\n")
+    build(plans[:1], options)
+    items = build([plans[0], plans[1], bad], options)
+    table = format_table(items).splitlines()
+    assert table[0].split() == ["Jurisdiction", "Errors", "Warnings", "Readiness", "Documents"]
+    assert table[2].startswith("Example Alpha County, Oregon")
+    assert table[2].endswith("1 cached, 1 refused")
+    assert table[3].endswith("1 written, 1 refused")
+    assert table[4].startswith("delta.yaml") and table[4].endswith("not built (see below)")
+    assert any(line.startswith(f"{bad}: internal error") for line in table)
+    assert table[-1] == "3 jurisdictions: 1 built, 1 unchanged (from the cache), 1 failed."
+
+
+def test_real_builder_in_a_pool(tmp_path, monkeypatch):
+    """Two small plans through the real build_jurisdiction in spawned workers."""
+    monkeypatch.undo()  # hash the real shipped templates
+    folder = tmp_path / "real"
+    folder.mkdir()
+    files = [write_plan(folder, "golf"), write_plan(folder, "hotel")]
+    options = BuildOptions(out_dir=tmp_path / "out")
+    items = build_many(files, options, jobs=2)
+    assert [i.error for i in items] == [None, None], [i.error for i in items]
+    assert all(i.written and all(Path(w).is_file() for w in i.written) for i in items)
+    assert all(i.readiness is not None for i in items)
+    again = build_many(files, options, jobs=2)
+    assert all(i.cached for i in again)
+    assert [i.readiness for i in again] == [i.readiness for i in items]
