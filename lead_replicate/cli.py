@@ -39,9 +39,11 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
     return files
 
 
-def _echo_findings(report, *, with_fix: bool = True) -> None:
+def _echo_findings(report, *, errors_only: bool = False) -> None:
     for f in report.findings:
-        fix = f" Fix: {f.fix}" if with_fix and f.fix else ""
+        if errors_only and f.severity != "error":
+            continue
+        fix = f" Fix: {f.fix}" if f.fix else ""
         click.echo(
             f"{report.file}:{f.line}:{f.column}: {f.severity} [{f.principle}] {f.message}{fix}"
         )
@@ -247,7 +249,7 @@ def build(
         items = build_many(files, options, jobs=jobs, force=force, progress=progress.update)
     for item in items:
         if item.result is not None and not item.cached and item.errors and not quiet:
-            _echo_findings(item.result.report)
+            _echo_findings(item.result.report, errors_only=True)
     if not quiet:
         click.echo(format_table(items), err=True)
     sys.exit(0 if all(item.ok and not item.refused for item in items) else 1)

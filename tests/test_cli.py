@@ -114,8 +114,12 @@ def test_schema_prints_json_schema():
 def test_console_script_never_shows_a_traceback(tmp_path):
     """Run the real entry point on a hostile file: one plain line, no traceback."""
     bomb = _write(tmp_path, "tagged.yaml", "lead: !!python/object/apply:os.system ['true']\n")
-    proc = subprocess.run([sys.executable, "-m", "lead_replicate", "validate", str(bomb)],
-                          capture_output=True, text=True, timeout=60)
+    proc = subprocess.run(
+        [sys.executable, "-m", "lead_replicate", "validate", str(bomb)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stdout + proc.stderr
     assert f"{bomb}:1:" in proc.stdout
@@ -128,6 +132,38 @@ def test_help_does_not_import_weasyprint(argv):
         "try:\n    main()\nexcept SystemExit: pass\n"
         "assert 'weasyprint' not in sys.modules, 'weasyprint imported'"
     )
-    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          timeout=60)
+    proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+
+
+EXAMPLES = Path(__file__).parent.parent / "examples"
+
+
+def test_build_refuses_mou_and_manual_for_a_plan_breaking_core_principles(tmp_path):
+    result = CliRunner().invoke(
+        cli, ["build", str(EXAMPLES / "santa_fe.yaml"), "--out", str(tmp_path), "--jobs", "1"]
+    )
+    assert result.exit_code == 1
+    assert "error [no-fail-out]" in result.output
+    assert "warning [" not in result.output  # build prints the errors that block documents
+    assert "refused mou.pdf and protocol-manual.pdf" in result.output
+    assert sorted(p.name for p in (tmp_path / "santa-fe").glob("*.pdf")) == [
+        "readiness-checklist.pdf"
+    ]
+
+
+def test_build_never_replaces_a_users_file_without_force(tmp_path):
+    folder = tmp_path / "example-city"
+    folder.mkdir()
+    (folder / "mou.pdf").write_bytes(b"my signed copy")
+    args = ["build", str(COMPLETE), "--out", str(tmp_path), "--jobs", "1"]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1
+    assert "was not written by lead-replicate" in refused.output
+    assert (folder / "mou.pdf").read_bytes() == b"my signed copy"
+    forced = CliRunner().invoke(cli, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert (folder / "mou.pdf").read_bytes().startswith(b"%PDF")
+    again = CliRunner().invoke(cli, args)  # its own, unchanged output: no --force needed
+    assert again.exit_code == 0, again.output
+    assert "unchanged" in again.output
