@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lead_replicate.errors import LoadError
 from lead_replicate.findings import Finding
-from lead_replicate.loader import Source, load_jurisdiction
+from lead_replicate.loader import Source, load_jurisdiction, load_text
 
 log = logging.getLogger(__name__)
 
@@ -74,10 +74,23 @@ def validate_file(path: str | Path) -> Report:
     try:
         source = load_jurisdiction(path)
     except LoadError as exc:
-        finding = Finding("error", "yaml", "", exc.line, exc.column, exc.message,
-                          fix="Correct the file so that it is valid YAML (see format.md).")
-        return Report(str(path), findings=[finding])
+        return _unreadable(str(path), exc)
     return validate_source(source)
+
+
+def validate_text(raw: bytes | str, name: str = "<text>") -> Report:
+    """Check YAML text as if it were a file called ``name``."""
+    try:
+        source = load_text(raw, name)
+    except LoadError as exc:
+        return _unreadable(name, exc)
+    return validate_source(source)
+
+
+def _unreadable(name: str, exc: LoadError) -> Report:
+    finding = Finding("error", "yaml", "", exc.line, exc.column, exc.message,
+                      fix="Correct the file so that it is valid YAML (see docs/format.md).")
+    return Report(name, findings=[finding])
 
 
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
