@@ -8,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+import jsonschema
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -224,34 +225,9 @@ def test_never_raises_on_generated_input(data: dict) -> None:
 
 
 def _json_valid(instance: Any, rule: dict) -> bool:
-    """A tiny draft 2020-12 checker for the keywords json_schema() uses (jsonschema is not a
-    dependency)."""
-    kinds = rule["type"] if isinstance(rule["type"], list) else [rule["type"]]
-    checks = {"object": lambda v: isinstance(v, dict), "array": lambda v: isinstance(v, list),
-              "string": lambda v: isinstance(v, str), "boolean": lambda v: isinstance(v, bool),
-              "integer": lambda v: isinstance(v, int) and not isinstance(v, bool),
-              "null": lambda v: v is None}
-    if not any(checks[k](instance) for k in kinds):
-        return False
-    if instance is None:
-        return True
-    if "enum" in rule and instance not in rule["enum"]:
-        return False
-    if "pattern" in rule and not re.search(rule["pattern"], instance):
-        return False
-    if rule.get("format") == "date" and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", instance):
-        return False
-    if "minimum" in rule and instance < rule["minimum"]:
-        return False
-    if "minLength" in rule and len(instance) < rule["minLength"]:
-        return False
-    if isinstance(instance, list):
-        return all(_json_valid(item, rule["items"]) for item in instance)
-    if isinstance(instance, dict):
-        props = rule["properties"]
-        return (all(k in instance for k in rule.get("required", []))
-                and all(k in props and _json_valid(v, props[k]) for k, v in instance.items()))
-    return True
+    """Check with the real draft 2020-12 validator editors use (jsonschema, a test dependency)."""
+    checker = jsonschema.Draft202012Validator(rule, format_checker=jsonschema.FormatChecker())
+    return checker.is_valid(instance)
 
 
 def _as_json(value: Any) -> Any:
@@ -301,8 +277,19 @@ def test_json_schema_shape() -> None:
             assert rule["additionalProperties"] is False
 
 
+def test_json_schema_is_a_valid_draft_2020_12_schema() -> None:
+    jsonschema.Draft202012Validator.check_schema(json_schema())
+
+
 def test_complete_plan_passes_json_schema(complete_plan: dict) -> None:
     assert _json_valid(_as_json(complete_plan), json_schema())
+
+
+@pytest.mark.parametrize("example", ["examples/seattle.yaml", "examples/santa_fe.yaml",
+                                     "jurisdictions/albany.yaml"])
+def test_examples_pass_json_schema(example: str) -> None:
+    data = load_jurisdiction(Path(__file__).parent.parent / example).data
+    assert _json_valid(_as_json(data), json_schema())
 
 
 @pytest.mark.parametrize("name", [
