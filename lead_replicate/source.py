@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from lead_replicate.findings import PathParts
+
+# A key line, commented out or not: "  case_management:", "#   caseload: {...}", "  # meets: x".
+_KEY_LINE = re.compile(r"^( *)(?:# ?)?( *)([a-z][a-z0-9_]*):(?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -28,15 +32,47 @@ class Source:
     data: dict
     key_marks: dict[PathParts, Mark] = field(default_factory=dict)
     value_marks: dict[PathParts, Mark] = field(default_factory=dict)
+    # Keys present only as comments ("# caseload: ..."), as `lead-replicate init` writes them:
+    # an open question about a missing field then points at the line where it would go.
+    commented_marks: dict[PathParts, Mark] = field(default_factory=dict)
 
     def locate(self, path: PathParts, *, value: bool = False) -> Mark:
-        """Where ``path`` stands; for a missing path, where its nearest present ancestor does."""
+        """Where ``path`` stands; for a missing path, where its nearest present ancestor does.
+
+        A commented-out key deeper than that ancestor is preferred: it is where the planner
+        will fill the answer in.
+        """
         marks = self.value_marks if value else self.key_marks
         parts = tuple(path)
+        hint = None
         while parts:
             if parts in marks:
-                return marks[parts]
+                return hint or marks[parts]
             if not value and parts in self.value_marks:
-                return self.value_marks[parts]
+                return hint or self.value_marks[parts]
+            hint = hint or self.commented_marks.get(parts)
             parts = parts[:-1]
-        return Mark(1, 1)
+        return hint or Mark(1, 1)
+
+
+def commented_keys(text: str) -> dict[PathParts, Mark]:
+    """The mapping keys that appear only commented out, by path (nesting read from indentation).
+
+    List items are not followed: only sections and fields written as ``key:`` lines.
+    """
+    found: dict[PathParts, Mark] = {}
+    stack: list[tuple[int, str]] = []
+    for number, line in enumerate(text.splitlines(), 1):
+        match = _KEY_LINE.match(line)
+        if not match:
+            if line.strip() and not line.lstrip().startswith("#"):
+                stack = [(i, k) for i, k in stack if i < len(line) - len(line.lstrip())]
+            continue
+        indent = len(match.group(1)) + len(match.group(2))
+        while stack and stack[-1][0] >= indent:
+            stack.pop()
+        path = (*(k for _, k in stack), match.group(3))
+        stack.append((indent, match.group(3)))
+        if "#" in line[: match.start(3)]:
+            found.setdefault(path, Mark(number, len(match.group(1)) + 1))
+    return found
