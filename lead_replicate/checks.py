@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lead_replicate.findings import PathParts, Severity, Status
+from lead_replicate.plan import dig
 
 
 @dataclass(frozen=True)
@@ -35,15 +36,6 @@ def check(principle_id: str) -> Callable[[Check], Check]:
 
 # --- reading the plan defensively (any section may be absent or of the wrong type) ---------
 
-def _get(plan: dict, *keys: str | int) -> Any:
-    node: Any = plan
-    for key in keys:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
-
-
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, (str, list, dict)) and not value) or \
         (isinstance(value, str) and not value.strip())
@@ -60,7 +52,7 @@ def _role_of(plan: dict) -> dict[Any, Any]:
 
 
 def _member_roles(plan: dict, group: str) -> set[Any]:
-    members, roles = _get(plan, "governance", group, "members"), _role_of(plan)
+    members, roles = dig(plan, "governance", group, "members"), _role_of(plan)
     return {roles.get(m) for m in members if isinstance(m, str)} \
         if isinstance(members, list) else set()
 
@@ -70,12 +62,12 @@ def _number(value: Any) -> bool:
 
 
 def _arrest_diversion(plan: dict) -> bool:
-    return _get(plan, *AD, "enabled") is True
+    return dig(plan, *AD, "enabled") is True
 
 
 def _expect(plan: dict, path: PathParts, want: Any, unset: str, wrong: str) -> list[Problem]:
     """A value that must equal ``want`` (or be one of a tuple): absent is an open question."""
-    value = _get(plan, *path)
+    value = dig(plan, *path)
     if _blank(value):
         return [Problem(path, unset, "open")]
     ok = value in want if isinstance(want, tuple) else value == want
@@ -84,14 +76,14 @@ def _expect(plan: dict, path: PathParts, want: Any, unset: str, wrong: str) -> l
 
 def _listed(plan: dict, path: PathParts, unset: str) -> list[Problem]:
     """A list or text the planners must fill in; empty counts as not filled in yet."""
-    return [Problem(path, unset, "open")] if _blank(_get(plan, *path)) else []
+    return [Problem(path, unset, "open")] if _blank(dig(plan, *path)) else []
 
 
 def _flags(plan: dict, base: PathParts, names: dict[str, str], why: str) -> list[Problem]:
     """Flags that should all be true: each false one is a violation; absent ones one question."""
     out = [Problem((*base, k), f"The plan has no {label}; {why}.")
-           for k, label in names.items() if _get(plan, *base, k) is False]
-    missing = [k for k in names if _get(plan, *base, k) is None]
+           for k, label in names.items() if dig(plan, *base, k) is False]
+    missing = [k for k in names if dig(plan, *base, k) is None]
     if missing:
         out.append(Problem((*base, missing[0]), "Not decided yet: "
                            f"{', '.join(names[k] for k in missing)}.", "open"))
@@ -116,14 +108,14 @@ def _harm_reduction(plan: dict) -> list[Problem]:
     for key, what in (("abstinence_required", "Abstinence is required"),
                       ("sanctions_for_drug_use", "Drug use or relapse is sanctioned"),
                       ("drug_testing_required", "Drug testing is required")):
-        if _get(plan, *CM, key) is True:
+        if dig(plan, *CM, key) is True:
             out.append(Problem((*CM, key), f"{what}; LEAD case management does not do this."))
     return out
 
 
 @check("no-fail-out")
 def _no_fail_out(plan: dict) -> list[Problem]:
-    removal, months = (_get(plan, *CM, k) for k in ("removal_for_noncompliance",
+    removal, months = (dig(plan, *CM, k) for k in ("removal_for_noncompliance",
                                                     "fixed_duration_months"))
     out = []
     if removal is True:
@@ -156,7 +148,7 @@ def _pre_booking(plan: dict) -> list[Problem]:
 
 @check("police-referral")
 def _police_referral(plan: dict) -> list[Problem]:
-    doors = (_get(plan, *AD, "enabled"), _get(plan, "referral", "social_contact", "enabled"))
+    doors = (dig(plan, *AD, "enabled"), dig(plan, "referral", "social_contact", "enabled"))
     if True in doors:
         return []
     if doors == (False, False):
@@ -171,8 +163,8 @@ def _three_doors(plan: dict) -> list[Problem]:
     doors = {"arrest_diversion": "arrest diversion", "social_contact": "social-contact referral",
              "community_referral": "community referral"}
     out = [Problem(("referral", k, "enabled"), f"The {doors[k]} door is closed.")
-           for k in doors if _get(plan, "referral", k, "enabled") is False]
-    missing = [k for k in doors if _get(plan, "referral", k, "enabled") is None]
+           for k in doors if dig(plan, "referral", k, "enabled") is False]
+    missing = [k for k in doors if dig(plan, "referral", k, "enabled") is None]
     if missing:
         out.append(Problem(("referral", missing[0], "enabled"), "Not decided yet whether "
                            f"these doors are open: {', '.join(doors[k] for k in missing)}.",
@@ -182,7 +174,7 @@ def _three_doors(plan: dict) -> list[Problem]:
 
 @check("warm-handoff")
 def _warm_handoff(plan: dict) -> list[Problem]:
-    minutes = _get(plan, *AD, "handoff_minutes")
+    minutes = dig(plan, *AD, "handoff_minutes")
     if not _arrest_diversion(plan):
         return []
     if minutes is None:
@@ -222,7 +214,7 @@ def _public_defense(plan: dict) -> list[Problem]:
     for group, label in (("policy_group", "Policy Coordinating Group"),
                          ("operations_group", "Operational Work Group")):
         path = (GOV, group, "members")
-        if _blank(_get(plan, *path)):
+        if _blank(dig(plan, *path)):
             out.append(Problem(path, f"The {label} has no members listed yet.", "open"))
         elif "public-defense" not in _member_roles(plan, group):
             out.append(Problem(path, f"Public defense is not a member of the {label}."))
@@ -232,7 +224,7 @@ def _public_defense(plan: dict) -> list[Problem]:
 @check("policy-group")
 def _policy_group(plan: dict) -> list[Problem]:
     path = (GOV, "policy_group", "members")
-    if _blank(_get(plan, *path)):
+    if _blank(dig(plan, *path)):
         return [Problem(path, "No Policy Coordinating Group members are listed yet.", "open")]
     roles = _member_roles(plan, "policy_group")
     return [Problem(path, f"The Policy Coordinating Group has no {ROLE_NAMES[r]}.")
@@ -254,7 +246,7 @@ def _operations_group(plan: dict) -> list[Problem]:
         roles = _member_roles(plan, "operations_group")
         out = [Problem((*base, "members"), f"The Operational Work Group has no {ROLE_NAMES[r]}.")
                for r in ("law-enforcement", "case-management") if r not in roles]
-    liaison = _get(plan, *base, "liaison_prosecutor")
+    liaison = dig(plan, *base, "liaison_prosecutor")
     if liaison is None:
         out.append(Problem((*base, "liaison_prosecutor"),
                            "No liaison prosecutor is named yet.", "open"))
@@ -281,7 +273,7 @@ def _meeting_cadence(plan: dict) -> list[Problem]:
 @check("project-manager")
 def _project_manager(plan: dict) -> list[Problem]:
     base = (GOV, "project_manager")
-    host = _get(plan, *base, "host")
+    host = dig(plan, *base, "host")
     if _blank(host):
         return [Problem((*base, "host"), "No project manager is named yet.", "open")]
     out = []
@@ -290,7 +282,7 @@ def _project_manager(plan: dict) -> list[Problem]:
         out.append(Problem((*base, "host"), f"The project manager is hosted by a {role} "
                            "partner; a host with no other role in LEAD is recommended.",
                            severity="warning"))
-    full_time = _get(plan, *base, "full_time")
+    full_time = dig(plan, *base, "full_time")
     if full_time is None:
         out.append(Problem((*base, "full_time"), "Not decided yet whether the project "
                            "manager is full time.", "open", "warning"))
@@ -313,7 +305,7 @@ def _prosecutor_commitment(plan: dict) -> list[Problem]:
 @check("intake-window")
 def _intake_window(plan: dict) -> list[Problem]:
     path = ("prosecution", "intake_window_days")
-    days = _get(plan, *path)
+    days = dig(plan, *path)
     if days is None:
         return _listed(plan, path, "No intake window is set yet.") \
             if _arrest_diversion(plan) else []
@@ -327,7 +319,7 @@ def _caseload(plan: dict) -> list[Problem]:
     base = (*CM, "caseload")
     out = []
     for key, limit, severity in (("average", 20, "warning"), ("maximum", 25, "error")):
-        value = _get(plan, *base, key)
+        value = dig(plan, *base, key)
         if value is None:
             out.append(Problem((*base, key),
                                f"The {key} caseload per case manager is not set yet.", "open"))

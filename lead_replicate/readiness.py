@@ -10,6 +10,8 @@ from typing import Any, Literal, cast
 
 import yaml
 
+from lead_replicate.plan import dig
+
 MilestoneStatus = Literal["done", "in-progress", "not-started", "not-applicable"]
 STATUSES: tuple[str, ...] = ("done", "in-progress", "not-started", "not-applicable")
 
@@ -72,15 +74,6 @@ def derives(step_id: str) -> Callable[[Derivation], Derivation]:
     return register
 
 
-def _get(plan: dict, *keys: str) -> Any:
-    node: Any = plan
-    for key in keys:
-        if not isinstance(node, dict):
-            return None
-        node = node.get(key)
-    return node
-
-
 def _set(value: Any) -> bool:
     if isinstance(value, str):
         return bool(value.strip())
@@ -95,56 +88,56 @@ def _both(first: bool, second: bool) -> MilestoneStatus | None:
 
 @derives("policy-group-formed")
 def _policy_group(plan: dict) -> MilestoneStatus | None:
-    members = _get(plan, "governance", "policy_group", "members")
+    members = dig(plan, "governance", "policy_group", "members")
     return "done" if isinstance(members, list) and members else None
 
 
 @derives("project-manager-hired")
 def _project_manager(plan: dict) -> MilestoneStatus | None:
     # A named host shows a decision, not a completed hiring.
-    return "in-progress" if _set(_get(plan, "governance", "project_manager", "host")) else None
+    return "in-progress" if _set(dig(plan, "governance", "project_manager", "host")) else None
 
 
 @derives("eligibility-defined")
 def _eligibility(plan: dict) -> MilestoneStatus | None:
-    return _both(_set(_get(plan, "referral", "arrest_diversion", "eligible_offenses")),
-                 _set(_get(plan, "referral", "arrest_diversion", "exclusions")))
+    return _both(_set(dig(plan, "referral", "arrest_diversion", "eligible_offenses")),
+                 _set(dig(plan, "referral", "arrest_diversion", "exclusions")))
 
 
 @derives("case-management-contracted")
 def _case_management(plan: dict) -> MilestoneStatus | None:
     # format.md: "a named case-management provider can" be derived.
-    return "done" if _set(_get(plan, "case_management", "provider")) else None
+    return "done" if _set(dig(plan, "case_management", "provider")) else None
 
 
 @derives("prosecutor-agreement")
 def _prosecutor(plan: dict) -> MilestoneStatus | None:
-    return _both(_set(_get(plan, "prosecution", "diverted_charges")),
-                 _set(_get(plan, "prosecution", "intake_window_days")))
+    return _both(_set(dig(plan, "prosecution", "diverted_charges")),
+                 _set(dig(plan, "prosecution", "intake_window_days")))
 
 
 @derives("roi-adopted")
 def _roi(plan: dict) -> MilestoneStatus | None:
-    multi = _get(plan, "data_sharing", "release_of_information") == "multi-party"
+    multi = dig(plan, "data_sharing", "release_of_information") == "multi-party"
     return "in-progress" if multi else None
 
 
 @derives("evaluation-plan")
 def _evaluation(plan: dict) -> MilestoneStatus | None:
-    design = _get(plan, "evaluation", "design")
-    return _both(_set(design) and design != "none", _set(_get(plan, "evaluation", "evaluator")))
+    design = dig(plan, "evaluation", "design")
+    return _both(_set(design) and design != "none", _set(dig(plan, "evaluation", "evaluator")))
 
 
 @derives("funding-secured")
 def _funding(plan: dict) -> MilestoneStatus | None:
-    if not _set(_get(plan, "funding", "sources")):
+    if not _set(dig(plan, "funding", "sources")):
         return None
-    return "done" if _set(_get(plan, "funding", "sustainability_plan")) else "in-progress"
+    return "done" if _set(dig(plan, "funding", "sustainability_plan")) else "in-progress"
 
 
 @derives("launch-date-set")
 def _launch(plan: dict) -> MilestoneStatus | None:
-    return "done" if _set(_get(plan, "jurisdiction", "launch")) else None
+    return "done" if _set(dig(plan, "jurisdiction", "launch")) else None
 
 
 # --- statuses and the percentage --------------------------------------------------------------

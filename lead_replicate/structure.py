@@ -12,6 +12,7 @@ from cerberus import errors as ce  # type: ignore[import-untyped]
 
 from lead_replicate.findings import Finding, PathParts, format_path
 from lead_replicate.loader import Source
+from lead_replicate.plan import dig
 from lead_replicate.schema import (
     STANDARD_MILESTONE_IDS,
     keys_at,
@@ -223,14 +224,8 @@ def _value(data: Any, path: PathParts) -> Any:
     return data
 
 
-def _get(data: Any, *keys: str) -> Any:
-    for key in keys:
-        data = data.get(key) if isinstance(data, dict) else None
-    return data
-
-
 def _items(data: Any, *keys: str) -> list[tuple[int, dict]]:
-    seq = _get(data, *keys)
+    seq = dig(data, *keys)
     return [(i, x) for i, x in enumerate(seq) if isinstance(x, dict)] \
         if isinstance(seq, list) else []
 
@@ -261,7 +256,7 @@ def _check_references(source: Source) -> list[Finding]:
         (("case_management", "provider"), "case-management"),
     ]
     for group in _MEMBER_LISTS:
-        members = _get(data, *group, "members")
+        members = dig(data, *group, "members")
         if isinstance(members, list):
             refs += [((*group, "members", i), None) for i in range(len(members))]
     refs += [(("milestones", i, "owner"), None) for i, _ in _items(data, "milestones")]

@@ -21,15 +21,6 @@ SECTIONS = ["lead", "jurisdiction", "stakeholders", "governance", "referral", "p
             "case_management", "services", "data_sharing", "racial_equity", "evaluation",
             "training", "funding", "milestones"]
 
-# The principle ids of lead-principles.md; used until principles.load_rulebook() exists.
-PRINCIPLE_IDS = {
-    "harm-reduction", "no-fail-out", "voluntary", "pre-booking", "police-referral",
-    "three-doors", "warm-handoff", "divertible-offenses", "shared-intention", "public-defense",
-    "policy-group", "consensus", "operations-group", "meeting-cadence", "project-manager",
-    "prosecutor-commitment", "intake-window", "caseload", "field-based", "information-sharing",
-    "no-informants", "racial-equity", "evaluation", "community-leadership", "training",
-    "crisis-communications", "sustainable-funding", "local-fit",
-}
 
 # Fields of format.md that tests/data/complete.yaml happens not to use.
 FIELDS_NOT_IN_COMPLETE = {
@@ -78,12 +69,9 @@ def _key_paths(data: object, prefix: str = "") -> set[str]:
 
 
 def _rulebook_ids() -> set[str]:
-    from lead_replicate import principles
+    from lead_replicate.principles import load_rulebook
 
-    if not hasattr(principles, "load_rulebook"):
-        return PRINCIPLE_IDS
-    rulebook = principles.load_rulebook()
-    return {entry["id"] if isinstance(entry, dict) else entry.id for entry in rulebook}
+    return {p.id for p in load_rulebook()}
 
 
 # --- render_plan -----------------------------------------------------------------------------
