@@ -1,14 +1,10 @@
-"""Build many jurisdictions at once: a process pool, and a cache that skips unchanged work."""
+"""Build many jurisdictions at once: a process pool, skipping files the build cache has current."""
 
 from __future__ import annotations
 
-import atexit
-import hashlib
-import json
 import logging
 import os
 import re
-import tempfile
 import traceback
 from collections import deque
 from collections.abc import Callable
@@ -17,21 +13,18 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from multiprocessing import get_context
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING
 
-import lead_replicate
-from lead_replicate.errors import LeadError
+from lead_replicate.buildcache import BuildCache, Row, file_key, shared_key
+from lead_replicate.errors import LeadError, LoadError
 
 if TYPE_CHECKING:
     from lead_replicate.documents import BuildOptions, BuildResult
 
 log = logging.getLogger(__name__)
 
-MANIFEST_NAME = ".lead-replicate-cache.json"
-MANIFEST_FORMAT = 1
-
 Builder = Callable[[Path, "BuildOptions"], "BuildResult"]
-Progress = Callable[[Union["BuildResult", "CohortItem"]], None]
+Progress = Callable[["CohortItem"], None]
 
 
 @dataclass
@@ -54,7 +47,7 @@ class CohortItem:
     @property
     def problem(self) -> str | None:
         """Why the file was not built, or what went wrong outside the file (no PDF engine)."""
-        return self.error or getattr(self.result, "error", None)
+        return self.error or (self.result.error if self.result else None)
 
     @property
     def ok(self) -> bool:
@@ -81,34 +74,29 @@ def _default_builder() -> Builder:
     return build_jurisdiction
 
 
-def _warm_worker(overrides: Path | None) -> None:
+def _warm_worker(overrides: Path | None, warm: bool) -> None:
     """Pool initializer: load WeasyPrint and the stylesheet/fonts once per worker process.
 
     A failure here must not break the pool: the builder reports the PDF engine problem per file.
     """
+    if not warm:  # a custom builder may not need WeasyPrint
+        return
     try:
         from lead_replicate import pdf
 
-        pdf.warm_up(overrides)
-        # Free the fonts before interpreter teardown: WeasyPrint's FontConfiguration.__del__
-        # otherwise prints "Exception ignored" at every worker's exit.
-        release = getattr(getattr(pdf, "_engine", None), "cache_clear", None)
-        if release:
-            atexit.register(release)
+        pdf.warm_up(overrides)  # pdf.py itself frees the fonts at exit
     except Exception as exc:
         log.debug("worker warm-up failed: %s", exc)
 
 
 def _readiness_of(result: BuildResult) -> float | None:
+    from lead_replicate.readiness import readiness
+
     plan = result.report.plan
     if plan is None:
         return None
     try:
-        from lead_replicate.readiness import readiness
-
         return float(readiness(plan).percent)
-    except ImportError:
-        return None
     except Exception as exc:  # the documents are written; a missing % must not hide that
         log.warning("%s: readiness could not be computed: %s", result.file, exc)
         return None
@@ -126,99 +114,18 @@ def _build_one(builder: Builder | None, path: Path, options: BuildOptions) -> _O
                               f"{exc}); please report it", detail=traceback.format_exc())
 
 
-# --- the cache ----------------------------------------------------------------------------
+# --- items ---------------------------------------------------------------------------------
 
 
-def _shipped_folders() -> dict[str, Path]:
-    """The folders every build reads besides the plan: shipped templates and the rulebook."""
-    from lead_replicate.templating import templates_dir
-
-    return {"shipped": templates_dir(), "rulebook": Path(lead_replicate.__file__).parent / "data"}
-
-
-def _hash_tree(h: Any, label: str, folder: Path | None) -> None:
-    if folder is None or not Path(folder).is_dir():
-        h.update(f"{label}:absent\0".encode())
-        return
-    root = Path(folder)
-    for p in sorted(q for q in root.rglob("*") if q.is_file() and "__pycache__" not in q.parts):
-        data = p.read_bytes()
-        h.update(f"{label}:{p.relative_to(root).as_posix()}\0{len(data)}\0".encode())
-        h.update(data)
-
-
-def _shared_key(options: BuildOptions) -> bytes:
-    """The key part every file shares: computed once per run, not once per file."""
-    templates = Path(options.templates).resolve() if options.templates else None
-    h = hashlib.sha256()
-    h.update(f"cache={MANIFEST_FORMAT}\0version={lead_replicate.__version__}\0"
-             f"html={bool(options.html)}\0draft={bool(options.draft)}\0templates={templates}\0"
-             f"sde={os.environ.get('SOURCE_DATE_EPOCH', '')}\0".encode())
-    for label, folder in sorted(_shipped_folders().items()):
-        _hash_tree(h, label, folder)
-    _hash_tree(h, "override", templates)
-    return h.digest()
-
-
-def _read_manifest(path: Path) -> dict[str, dict]:
-    """The cache entries; a missing or damaged manifest just means a full build."""
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    if not isinstance(data, dict) or data.get("format") != MANIFEST_FORMAT:
-        return {}
-    entries = data.get("entries")
-    return entries if isinstance(entries, dict) else {}
-
-
-def _write_manifest(path: Path, entries: dict[str, dict]) -> None:
-    """Write atomically (temp file, then rename); the cache is an optimisation: log failures."""
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump({"format": MANIFEST_FORMAT, "entries": entries}, fh, indent=1, sort_keys=True)
-        os.replace(tmp, path)
-    except OSError as exc:
-        log.warning("could not save the build cache %s: %s", path, exc)
-
-
-def _outputs_intact(entry: dict, out_dir: Path) -> bool:
-    for out in entry.get("outputs", []):
-        try:
-            st = (out_dir / out["path"]).stat()
-        except (OSError, KeyError, TypeError):
-            return False
-        if st.st_size != out.get("size") or st.st_mtime_ns != out.get("mtime_ns"):
-            return False
-    return True
-
-
-def _entry_for(item: CohortItem, key: str, out_dir: Path) -> dict | None:
-    """The manifest entry for a fresh build; None when an output cannot be recorded."""
-    outputs = []
-    root = out_dir.resolve()
-    for written in item.written:
-        p = Path(written).resolve()
-        try:
-            st = p.stat()
-        except OSError:
-            return None
-        rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
-        outputs.append({"path": rel, "size": st.st_size, "mtime_ns": st.st_mtime_ns})
-    return {"key": key, "outputs": outputs, "jurisdiction": item.jurisdiction, "slug": item.slug,
-            "errors": item.errors, "warnings": item.warnings, "readiness": item.readiness,
-            "refused": item.refused}
-
-
-def _item_from_entry(file: str, entry: dict, out_dir: Path) -> CohortItem:
-    return CohortItem(file, cached=True, jurisdiction=entry.get("jurisdiction") or "",
-                      slug=entry.get("slug"), errors=entry.get("errors", 0),
-                      warnings=entry.get("warnings", 0), readiness=entry.get("readiness"),
-                      written=[str(out_dir / o["path"]) for o in entry.get("outputs", [])],
-                      refused=list(entry.get("refused", [])),
+def _item_from_row(file: str, row: Row) -> CohortItem:
+    return CohortItem(file, cached=True, **row,
                       message=f"{file}: unchanged since the last build; its documents are current")
+
+
+def _row_of(item: CohortItem) -> Row:
+    return Row(jurisdiction=item.jurisdiction, slug=item.slug, errors=item.errors,
+               warnings=item.warnings, readiness=item.readiness, refused=item.refused,
+               written=item.written)
 
 
 def _item_from_outcome(path: Path, outcome: _Outcome) -> CohortItem:
@@ -240,7 +147,6 @@ def _item_from_outcome(path: Path, outcome: _Outcome) -> CohortItem:
 
 def _planned(path: Path, raw: bytes | None) -> tuple[str | None, str | None]:
     """(name, slug) a file will build under, read cheaply before building; None if unknown."""
-    from lead_replicate.errors import LoadError
     from lead_replicate.loader import load_text
     from lead_replicate.schema import ID_PATTERN, slugify
 
@@ -296,9 +202,8 @@ def _run_round(batch: deque[int], width: int, paths: list[Path], options: BuildO
     Returns None when the batch finished, else the files in flight when the pool broke.
     """
     ctx = get_context("spawn")  # forking after WeasyPrint is loaded has crashed for users
-    warm = _warm_worker if builder is None else None  # a custom builder may not need WeasyPrint
-    with ProcessPoolExecutor(max_workers=width, mp_context=ctx, initializer=warm,
-                             initargs=(options.templates,)) as pool:
+    with ProcessPoolExecutor(max_workers=width, mp_context=ctx, initializer=_warm_worker,
+                             initargs=(options.templates, builder is None)) as pool:
         running: dict[Future[_Outcome], int] = {}
         broken: list[int] = []
         while (batch or running) and not broken:
@@ -367,11 +272,8 @@ def build_many(paths: list[Path], options: BuildOptions, *, jobs: int | None = N
     module-level function when ``jobs`` > 1, because worker processes import it by name.
     """
     paths = [Path(p) for p in paths]
-    out_dir = Path(options.out_dir)
-    manifest_path = out_dir / MANIFEST_NAME
-    old_entries = _read_manifest(manifest_path)
-    entries = dict(old_entries)
-    shared = _shared_key(options)
+    cache = BuildCache.load(Path(options.out_dir))
+    shared = shared_key(options)
     items: list[CohortItem | None] = [None] * len(paths)
     keys: dict[int, str] = {}
     raws: dict[int, bytes | None] = {}
@@ -379,32 +281,29 @@ def build_many(paths: list[Path], options: BuildOptions, *, jobs: int | None = N
     for i, path in enumerate(paths):
         try:
             raw = raws[i] = path.read_bytes()
-            keys[i] = hashlib.sha256(shared + raw).hexdigest()
+            keys[i] = file_key(shared, raw)
         except OSError:
             raws[i] = None  # the builder reports the unreadable file in plain words
-        entry = entries.get(str(path.resolve()))
-        if (not force and i in keys and isinstance(entry, dict) and entry.get("key") == keys[i]
-                and _outputs_intact(entry, out_dir)):
-            items[i] = _item_from_entry(str(path), entry, out_dir)
-        else:
+        row = cache.lookup(path, keys[i]) if not force and i in keys else None
+        if row is None:
             todo.append(i)
+        else:
+            items[i] = _item_from_row(str(path), row)
     _claim_slugs(paths, items, raws, todo)
     for i, item in enumerate(items):
         if item is not None:
             if item.error:
-                entries.pop(str(paths[i].resolve()), None)
+                cache.forget(paths[i])
             if progress:
                 progress(item)
 
     def done(i: int, outcome: _Outcome) -> None:
         item = items[i] = _item_from_outcome(paths[i], outcome)
-        name = str(paths[i].resolve())
         # A build hurt by the environment (no PDF engine) is not cached: fix it, build again.
-        entry = _entry_for(item, keys[i], out_dir) if not item.problem and i in keys else None
-        if entry is None:
-            entries.pop(name, None)
+        if item.problem or i not in keys:
+            cache.forget(paths[i])
         else:
-            entries[name] = entry
+            cache.record(paths[i], keys[i], _row_of(item))
         if progress:
             progress(item)
 
@@ -416,8 +315,7 @@ def build_many(paths: list[Path], options: BuildOptions, *, jobs: int | None = N
         else:
             _run_pool(todo, width, paths, options, builder, done)
     finally:  # keep what was built even if the run is interrupted
-        if entries != old_entries:
-            _write_manifest(manifest_path, entries)
+        cache.save()
     return [item for item in items if item is not None]
 
 

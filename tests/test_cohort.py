@@ -1,4 +1,4 @@
-"""Tests for cohort builds: the incremental cache, the process pool and the closing table."""
+"""Tests for cohort builds: cache hits and misses, the process pool and the closing table."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-import lead_replicate
-from lead_replicate import cohort
-from lead_replicate.cohort import MANIFEST_NAME, CohortItem, build_many, format_table
+from lead_replicate import buildcache, cohort
+from lead_replicate.buildcache import MANIFEST_NAME
+from lead_replicate.cohort import CohortItem, build_many, format_table
 from lead_replicate.documents import BuildOptions, BuildResult
 from lead_replicate.validate import Report
 
@@ -53,7 +53,7 @@ def _isolated(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     (shipped / "mou").mkdir(parents=True)
     (shipped / "mou" / "mou.html").write_text("<p>{{ name }}</p>", encoding="utf-8")
     (tmp_path / "rulebook").mkdir()
-    monkeypatch.setattr(cohort, "_shipped_folders",
+    monkeypatch.setattr(buildcache, "shipped_folders",
                         lambda: {"shipped": shipped, "rulebook": tmp_path / "rulebook"})
     monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
     CALLS.clear()
@@ -115,62 +115,8 @@ def test_edited_file_rebuilds_only_that_file(plans, options):
     assert [i.cached for i in items] == [True, False, True]
 
 
-def _touch_shipped(tmp_path: Path, options: BuildOptions) -> BuildOptions:
-    (tmp_path / "shipped" / "mou" / "mou.html").write_text("<p>changed</p>", encoding="utf-8")
-    return options
-
-
-def _add_rulebook_file(tmp_path: Path, options: BuildOptions) -> BuildOptions:
-    (tmp_path / "rulebook" / "principles.yaml").write_text("- id: new\n", encoding="utf-8")
-    return options
-
-
-def _add_override(tmp_path: Path, options: BuildOptions) -> BuildOptions:
-    (tmp_path / "mine" / "mou").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "mine" / "mou" / "mou.html").write_text("<p>ours</p>", encoding="utf-8")
-    return options
-
-
-def _change_override(tmp_path: Path, options: BuildOptions) -> BuildOptions:
-    (tmp_path / "mine" / "assets").mkdir(parents=True, exist_ok=True)
-    (tmp_path / "mine" / "assets" / "lead.css").write_text("p { color: red }", encoding="utf-8")
-    return options
-
-
-def _other_override_folder(tmp_path: Path, options: BuildOptions) -> BuildOptions:
-    (tmp_path / "theirs").mkdir()
-    return BuildOptions(options.out_dir, templates=tmp_path / "theirs")
-
-
-def _html(tmp_path: Path, options: BuildOptions) -> BuildOptions:
-    return BuildOptions(options.out_dir, html=True, templates=options.templates)
-
-
-def _draft(tmp_path: Path, options: BuildOptions) -> BuildOptions:
-    return BuildOptions(options.out_dir, draft=True, templates=options.templates)
-
-
-@pytest.mark.parametrize("change", [_touch_shipped, _add_rulebook_file, _add_override,
-                                    _change_override, _other_override_folder, _html, _draft])
-def test_template_and_option_changes_rebuild_everything(plans, tmp_path, change):
-    (tmp_path / "mine").mkdir()
-    options = BuildOptions(tmp_path / "out", templates=tmp_path / "mine")
-    build(plans, options)
-    CALLS.clear()
-    items = build(plans, change(tmp_path, options))
-    assert len(CALLS) == 3
-    assert not any(i.cached for i in items)
-
-
-def test_version_change_rebuilds_everything(plans, options, monkeypatch):
-    build(plans, options)
-    CALLS.clear()
-    monkeypatch.setattr(lead_replicate, "__version__", "99.0.0")
-    build(plans, options)
-    assert len(CALLS) == 3
-
-
 def test_source_date_epoch_change_rebuilds_everything(plans, options, monkeypatch):
+    """One shared-key change end to end; test_buildcache checks everything the key covers."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     build(plans, options)
     CALLS.clear()
