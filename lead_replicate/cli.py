@@ -8,6 +8,7 @@ import os
 import sys
 from dataclasses import asdict
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -259,7 +260,8 @@ class _Progress:
     """A progress bar on a terminal, one plain line per file otherwise (both on stderr)."""
 
     def __init__(self, total: int, quiet: bool) -> None:
-        self.total, self.quiet, self.bar = total, quiet, None
+        self.total, self.quiet = total, quiet
+        self.bar: Any = None
 
     def __enter__(self) -> _Progress:
         if not self.quiet and sys.stderr.isatty() and self.total > 1:
