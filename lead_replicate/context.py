@@ -30,10 +30,10 @@ MILESTONE_STATUSES = ("done", "in-progress", "not-started", "not-applicable")
 # How each published UW result was measured (lead-facts.md section 3), so the MOU never
 # presents a within-subjects result as a comparison with a control group.
 EVIDENCE_DESIGNS = {
-    "recidivism": "Compared with a control group",
-    "criminal-justice-utilization": "Compared with a comparison group",
+    "recidivism": "Compared with a control group, participants had",
+    "criminal-justice-utilization": "Compared with a comparison group, participants had",
     "housing-employment-income": ("Followed for 18 months and compared with the month before "
-                                  "their referral"),
+                                  "their referral, participants were"),
 }
 
 

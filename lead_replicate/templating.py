@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+import markupsafe
 
 from lead_replicate.errors import TemplateError
 
@@ -82,7 +83,9 @@ def nodot(value: Any) -> str:
     Used wherever a template puts its own punctuation after a user's value. Before a full
     stop this is exact even for "Inc.": the stop we print stands for theirs.
     """
-    return str(value).rstrip().rstrip(".").rstrip()
+    text = str(value).rstrip().rstrip(".").rstrip()
+    # Keep already-escaped output (a macro's result) marked safe, so it is not escaped twice.
+    return markupsafe.Markup(text) if isinstance(value, markupsafe.Markup) else text
 
 
 def has_field(items: Any, key: str) -> bool:

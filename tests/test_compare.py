@@ -215,3 +215,13 @@ def test_real_pdf(tmp_path: Path, complete_plan: dict, data_dir: Path,
     assert "Not compared" in text and "Page 1 of 5" in text
     assert "January 15, 2026" in text
     assert compare.CHOICES["intake"] in text
+
+
+def test_comparison_footer_and_landscape_style_in_head(complete_path: Path) -> None:
+    html = render_comparison(compare_reports([validate_file(complete_path)]), on=DAY)
+    head, body = html.split("</head>", 1)
+    assert "@page comparison" in head and "<style>" not in body
+    footer = re.search(r'<p class="running-footer">(.*?)</p>', body, re.S)
+    assert footer is not None
+    assert footer.group(1).startswith("Convening comparison generated from complete.yaml")
+    assert "Draft generated from" not in html

@@ -43,3 +43,17 @@ def test_failing_plan_principle_row_has_fix() -> None:
     row = next(p for p in ctx["principles"] if p["id"] == "harm-reduction")
     assert row["status"] == "error" and row["fix"] and row["messages"]
     assert [f["principle"] for f in ctx["open_findings"]] == ["harm-reduction"]
+
+
+def test_blocking_counts_open_core_questions_as_errors() -> None:
+    ctx = context("complete.yaml", "checklist")
+    assert ctx["blocking"] == {"total": 0, "violations": 0, "open": 0}
+    failing = context("principle-errors.yaml", "checklist")
+    assert failing["blocking"]["total"] >= 1 and failing["blocking"]["violations"] >= 1
+
+
+def test_evidence_says_how_each_result_was_measured() -> None:
+    designs = {e["id"]: e["design"] for e in context("complete.yaml")["evidence"]["evidence"]}
+    assert "control group" in designs["recidivism"]
+    assert "control" not in designs["housing-employment-income"]
+    assert "month before their referral" in designs["housing-employment-income"]

@@ -248,3 +248,206 @@ def test_missing_pdf_engine_still_writes_html(tmp_path: Path,
     assert result.error == "The PDF engine could not start." and not result.ok
     html = (tmp_path / "example-city" / "mou.html").read_text(encoding="utf-8")
     assert "data:font/ttf;base64," in html and "<style>" in html  # opens on its own
+
+
+# --- The documents promise only what the plan says ------------------------------------------
+
+def _plan_report(plan: dict, name: str = "plan.yaml") -> "documents.Report":
+    import yaml
+
+    from lead_replicate.loader import load_text
+    from lead_replicate.validate import validate_source
+
+    return validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), name))
+
+
+def _complete() -> dict:
+    import yaml
+
+    return yaml.safe_load((DATA / "complete.yaml").read_text(encoding="utf-8"))
+
+
+def visible_text(html: str) -> str:
+    """What a reader sees: tags dropped, entities decoded, whitespace squashed."""
+    from html import unescape
+
+    html = re.sub(r"<(style|head)\b.*?</\1>", " ", html, flags=re.S)
+    return squash(unescape(re.sub(r"<[^>]+>", " ", html))).replace(" .", ".").replace(" ,", ",")
+
+
+def _render(plan: dict, document: str) -> str:
+    return visible_text(render_document(_plan_report(plan), document,
+                                        BuildOptions(Path("unused"))))
+
+
+def test_case_management_is_not_called_field_based_when_unset() -> None:
+    plan = _complete()
+    for key in ("field_based", "outreach", "flexible_funds", "caseload"):
+        plan["case_management"].pop(key, None)
+    mou = _render(plan, "mou")
+    assert "field-based" not in mou and "in the field" not in mou
+    assert "flexible funds" not in mou and "with outreach" not in mou
+    assert "To be decided: whether case management is field based" in mou
+    assert "Caseloads average" not in mou  # no default 20/25 put in the plan's mouth
+    manual = _render(plan, "manual")
+    assert "wherever they are" not in manual and "using flexible funds" not in manual
+    assert "Caseloads average" not in manual
+    plan["case_management"]["field_based"] = True
+    assert "Provide field-based, harm-reduction case management" in _render(plan, "mou")
+
+
+def test_role_commitments_follow_the_plan() -> None:
+    plan = _complete()
+    plan["referral"]["arrest_diversion"]["enabled"] = False
+    plan["data_sharing"].pop("informant_use_prohibited")
+    for key in ("abstinence_required", "sanctions_for_drug_use", "drug_testing_required",
+                "removal_for_noncompliance"):
+        plan["case_management"].pop(key)
+    mou = _render(plan, "mou")
+    assert "Offer LEAD, where an officer has probable cause" not in mou
+    assert "Respond to arrest diversions" not in mou
+    assert "Handle diverted charges" not in mou
+    assert "Not ask LEAD participants for confidential" not in mou
+    assert "Participants are not required to be abstinent" not in mou
+    assert "cannot \"fail out\"" not in mou
+    assert "without requiring abstinence" not in mou
+    manual = _render(plan, "manual")
+    assert "Do not require abstinence" not in manual
+    assert "Participants are not removed" not in manual
+    assert "Never ask a LEAD participant" not in manual
+    full = _render(_complete(), "mou")  # and the complete plan keeps every promise
+    for promise in ("Offer LEAD, where an officer has probable cause", "Handle diverted charges",
+                    "Not ask LEAD participants for confidential",
+                    "Participants are not required to be abstinent"):
+        assert promise in full, promise
+
+
+def test_policy_group_decision_rule_is_not_invented() -> None:
+    plan = _complete()
+    del plan["governance"]["policy_group"]["decision_rule"]
+    mou = _render(plan, "mou")
+    assert "by a rule it sets for itself" not in mou
+    assert "To be decided: its decision rule" in mou
+
+
+def _checklist_summary(report: "documents.Report") -> str:
+    html = render_document(report, "checklist", BuildOptions(Path("unused")))
+    start = html.index('id="summary"')
+    return visible_text(html[start:html.index("</section>", start)])
+
+
+def test_checklist_summary_follows_the_build_rule_for_open_core_questions() -> None:
+    plan = _complete()
+    del plan["evaluation"]  # a core question left open: an error-severity finding
+    report = _plan_report(plan)
+    assert report.errors == 1 and all(f.status == "open" for f in report.findings
+                                      if f.severity == "error")
+    summary = _checklist_summary(report)
+    assert "cannot be issued yet" in summary and "1 remains" in summary
+    assert "1 core question the plan leaves open" in summary
+    assert "can be issued for review" not in summary
+    ready = _checklist_summary(_plan_report(_complete()))
+    assert "No error-severity finding remains" in ready and "cannot be issued" not in ready
+
+
+def test_albany_checklist_says_the_mou_is_refused() -> None:
+    albany = ROOT / "jurisdictions" / "albany.yaml"
+    if not albany.exists():
+        pytest.skip("jurisdictions/albany.yaml is not there")
+    report = validate_file(albany)
+    summary = _checklist_summary(report)
+    assert report.errors > 0
+    assert "No core principle is broken" not in summary
+    assert "cannot be issued yet" in summary and f"{report.errors} remain" in summary
+
+
+def _dotted(plan: dict) -> dict:
+    """Every free-text value ends in a full stop, as users often type them."""
+    def dot(text: str) -> str:
+        return text if text.endswith(".") else text + "."
+
+    j = plan["jurisdiction"]
+    for key in ("pilot_area", "problem_statement"):
+        j[key] = dot(j[key])
+    for s in plan["stakeholders"]:
+        s["name"] = dot(s["name"] + " Inc")
+        s["commitments"] = [dot(c) for c in s.get("commitments", [])]
+    ad = plan["referral"]["arrest_diversion"]
+    for o in ad["eligible_offenses"]:
+        o["name"] = dot(o["name"])
+        if o.get("limit"):
+            o["limit"] = dot(o["limit"])
+    plan["referral"]["social_contact"]["criteria"] = dot(
+        plan["referral"]["social_contact"]["criteria"])
+    plan["referral"]["community_referral"]["sources"] = [
+        dot(x) for x in plan["referral"]["community_referral"].get("sources") or ["Outreach"]]
+    plan["racial_equity"]["goals"] = [dot(g) for g in plan["racial_equity"]["goals"]]
+    plan["funding"]["sustainability_plan"] = dot(plan["funding"]["sustainability_plan"])
+    plan["evaluation"]["evaluator"] = dot(plan["evaluation"].get("evaluator", "Example U"))
+    for svc in plan["services"]:
+        if svc.get("notes"):
+            svc["notes"] = dot(svc["notes"])
+    return plan
+
+
+@pytest.mark.parametrize("document", ["mou", "manual", "checklist"])
+def test_no_double_full_stops(document: str) -> None:
+    for plan in (_complete(), _dotted(_complete())):
+        text = _render(plan, document)
+        assert ".." not in text, text[max(0, text.index("..") - 80):text.index("..") + 20]
+    for path in (ROOT / "examples" / "seattle.yaml", ROOT / "examples" / "santa_fe.yaml",
+                 ROOT / "jurisdictions" / "albany.yaml"):
+        if path.exists():
+            html = render_document(validate_file(path), document,
+                                   BuildOptions(Path("unused"), draft=True))
+            assert ".." not in visible_text(html), path
+
+
+def test_table_headers_never_break_mid_word() -> None:
+    css = (ROOT / "templates" / "assets" / "lead.css").read_text(encoding="utf-8")
+    rule = re.search(r"thead th \{([^}]*)\}", css)
+    assert rule and "overflow-wrap: normal" in rule.group(1)
+    plan = _complete()
+    mou = render_document(_plan_report(plan), "mou", BuildOptions(Path("unused")))
+    assert 'class="col-amount"' in mou  # the funding table sizes its columns by name
+
+
+def test_empty_table_columns_are_left_out() -> None:
+    plan = _complete()
+    for o in plan["referral"]["arrest_diversion"]["eligible_offenses"]:
+        o.pop("statute", None)
+        o.pop("level", None)
+    html = render_document(_plan_report(plan), "mou", BuildOptions(Path("unused")))
+    table = html[html.index('<table class="offenses'):]
+    table = table[:table.index("</table>")]
+    assert ">Statute<" not in table and ">Level<" not in table and ">Offense<" in table
+
+
+def test_long_organization_names_stay_inside_the_page(tmp_path: Path) -> None:
+    import shutil
+    import subprocess
+
+    if shutil.which("pdftotext") is None:
+        pytest.skip("poppler-utils (pdftotext) is not installed")
+    from lead_replicate.pdf import render_pdf
+
+    plan = _complete()
+    plan["stakeholders"][0]["name"] = "Example" * 18  # 126 characters, no space to break at
+    plan["stakeholders"][3]["name"] = ("Example Regional Behavioral Health and Housing "
+                                       "Collaborative for Downtown, Riverside, Northgate and "
+                                       "Unincorporated Areas")
+    pdf = tmp_path / "mou.pdf"
+    pdf.write_bytes(render_pdf(render_document(_plan_report(plan), "mou",
+                                               BuildOptions(Path("unused")))))
+    boxes = subprocess.run(["pdftotext", "-bbox", str(pdf), "-"], capture_output=True,
+                           text=True, check=True).stdout
+    right = [float(x) for x in re.findall(r'xMax="([\d.]+)"', boxes)]
+    assert right and max(right) <= 612 - 72 + 1  # letter width minus the 1in margin
+
+
+def test_recitals_do_not_claim_a_control_group_for_the_housing_study() -> None:
+    mou = _render(_complete(), "mou")
+    housing = mou[mou.index("89% more likely") - 120:mou.index("89% more likely")]
+    assert "control group" not in housing and "month before their referral" in housing
+    assert "does not imply that the Bureau has reviewed or endorsed" in mou
+    assert "follow the LEAD model" in mou and "technical assistance" in mou

@@ -61,3 +61,21 @@ def test_user_folder_comes_first(tmp_path: Path) -> None:
 def test_missing_override_folder(tmp_path: Path) -> None:
     with pytest.raises(TemplateError, match="does not exist"):
         make_environment(tmp_path / "nope")
+
+
+def test_nodot_drops_only_a_final_full_stop() -> None:
+    from markupsafe import Markup
+
+    from lead_replicate.templating import has_field, humanize, nodot
+
+    assert nodot("Reinvest savings.") == "Reinvest savings"
+    assert nodot("Example Care, Inc. ") == "Example Care, Inc"  # the template prints the stop
+    assert nodot("No stop") == "No stop" and nodot("Why?") == "Why?"
+    kept = nodot(Markup("A &amp; B."))
+    assert isinstance(kept, Markup) and kept == Markup("A &amp; B")
+    env = make_environment()
+    out = env.from_string("{{ x|nodot }}.").render(x="Tom & Jerry Inc.")
+    assert out == "Tom &amp; Jerry Inc."
+    assert has_field([{"a": ""}, {"a": "x"}], "a") and not has_field([{"a": None}, {}], "a")
+    assert humanize("quasi-experimental") == "quasi-experimental"
+    assert humanize("jail-days") == "jail days"
