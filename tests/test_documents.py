@@ -8,6 +8,7 @@ from html.parser import HTMLParser
 from pathlib import Path
 
 import pytest
+import yaml
 from pypdf import PdfReader
 
 from lead_replicate import documents
@@ -17,7 +18,8 @@ from lead_replicate.documents import (
     generated_on,
     render_document,
 )
-from lead_replicate.validate import validate_file
+from lead_replicate.loader import load_text
+from lead_replicate.validate import Report, validate_file, validate_source
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
@@ -252,18 +254,11 @@ def test_missing_pdf_engine_still_writes_html(tmp_path: Path,
 
 # --- The documents promise only what the plan says ------------------------------------------
 
-def _plan_report(plan: dict, name: str = "plan.yaml") -> "documents.Report":
-    import yaml
-
-    from lead_replicate.loader import load_text
-    from lead_replicate.validate import validate_source
-
+def _plan_report(plan: dict, name: str = "plan.yaml") -> Report:
     return validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), name))
 
 
 def _complete() -> dict:
-    import yaml
-
     return yaml.safe_load((DATA / "complete.yaml").read_text(encoding="utf-8"))
 
 
@@ -330,7 +325,7 @@ def test_policy_group_decision_rule_is_not_invented() -> None:
     assert "To be decided: its decision rule" in mou
 
 
-def _checklist_summary(report: "documents.Report") -> str:
+def _checklist_summary(report: Report) -> str:
     html = render_document(report, "checklist", BuildOptions(Path("unused")))
     start = html.index('id="summary"')
     return visible_text(html[start:html.index("</section>", start)])
