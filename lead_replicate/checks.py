@@ -62,7 +62,11 @@ def _number(value: Any) -> bool:
 
 
 def _arrest_diversion(plan: dict) -> bool:
-    return dig(plan, *AD, "enabled") is True
+    """Arrest-diversion questions apply unless the plan says the door is closed.
+
+    An undecided door leaves them open (a principle is not "met" by saying nothing).
+    """
+    return dig(plan, *AD, "enabled") is not False
 
 
 def _expect(plan: dict, path: PathParts, want: Any, unset: str, wrong: str) -> list[Problem]:

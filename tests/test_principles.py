@@ -333,8 +333,18 @@ def test_empty_plan_reports_open_questions_without_crashing() -> None:
     assert findings and all(f.status == "open" for f in findings)
     statuses = principle_statuses(findings)
     assert statuses["harm-reduction"] == "open"
-    # arrest-diversion checks do not apply when arrest diversion is not enabled
+    # an undecided arrest-diversion door leaves its questions open: nothing is "met" by silence
+    ad = ("pre-booking", "warm-handoff", "divertible-offenses", "prosecutor-commitment",
+          "intake-window")
+    assert {statuses[p] for p in ad} == {"open"}
+
+
+def test_arrest_diversion_questions_do_not_apply_when_that_door_is_closed() -> None:
+    source = load_text("lead: 1\njurisdiction: {name: X, state: OR, kind: city}\n"
+                       "referral:\n  arrest_diversion: {enabled: false}\n")
+    statuses = principle_statuses(check_principles(source.data, source))
     assert statuses["pre-booking"] == statuses["prosecutor-commitment"] == "met"
+    assert statuses["warm-handoff"] == statuses["intake-window"] == "met"
 
 
 @pytest.mark.parametrize("plan", [
