@@ -33,6 +33,9 @@ def _weasyprint() -> Any:
     except (OSError, ImportError) as exc:
         log.debug("WeasyPrint import failed: %s", exc)
         raise PdfEngineError(ENGINE_HELP) from None
+    engine_log = logging.getLogger("weasyprint")
+    if engine_log.level == logging.NOTSET:  # its font-subsetting notices are not the user's
+        engine_log.setLevel(logging.ERROR)  # concern; an application may still set a level
     return weasyprint
 
 
