@@ -9,7 +9,7 @@ from pathlib import Path
 import yaml
 
 from lead_replicate.errors import LoadError
-from lead_replicate.source import Mark, Source, commented_keys
+from lead_replicate.source import Mark, Source
 from lead_replicate.yamlevents import MAX_DEPTH, parse
 
 __all__ = ["MAX_BYTES", "LoadError", "Mark", "Source", "load_jurisdiction", "load_text"]
@@ -67,8 +67,7 @@ def load_text(raw: bytes | str, name: str = "<string>") -> Source:
         raise _syntax_error(exc, text, name) from None
     except yaml.YAMLError as exc:  # unmarked parser errors (the checks above should prevent)
         raise LoadError(name, f"YAML error: {exc}".splitlines()[0]) from None
-    if "#" in text:
-        source.commented_marks = commented_keys(text)
+    source.text = text
     return source
 
 

@@ -32,9 +32,17 @@ class Source:
     data: dict
     key_marks: dict[PathParts, Mark] = field(default_factory=dict)
     value_marks: dict[PathParts, Mark] = field(default_factory=dict)
-    # Keys present only as comments ("# caseload: ..."), as `lead-replicate init` writes them:
-    # an open question about a missing field then points at the line where it would go.
-    commented_marks: dict[PathParts, Mark] = field(default_factory=dict)
+    # The text, for keys present only as comments ("# caseload: ..."), as `lead-replicate
+    # init` writes them: an open question about a missing field then points at the line
+    # where the answer goes. Read only when a missing path is located.
+    text: str = ""
+    _commented: dict[PathParts, Mark] | None = field(default=None, repr=False, compare=False)
+
+    @property
+    def commented_marks(self) -> dict[PathParts, Mark]:
+        if self._commented is None:
+            self._commented = commented_keys(self.text) if "#" in self.text else {}
+        return self._commented
 
     def locate(self, path: PathParts, *, value: bool = False) -> Mark:
         """Where ``path`` stands; for a missing path, where its nearest present ancestor does.
