@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from pathlib import Path
 from typing import Any
 
@@ -100,15 +101,22 @@ def _autoescape(name: str | None) -> bool:
 
 
 def make_environment(overrides: Path | None = None) -> jinja2.Environment:
-    """Build the environment: StrictUndefined so a typo fails loudly; autoescape for HTML.
+    """The environment: StrictUndefined so a typo fails loudly; autoescape for HTML.
 
     ``overrides`` is a user's ``--templates`` folder; any file there replaces the shipped
     file with the same relative path, so one clause can be adapted without copying the rest.
+    One environment per folder per process, so each template compiles once (Jinja2 still
+    reloads a template whose file changed).
     """
+    if overrides is not None and not Path(overrides).is_dir():
+        raise TemplateError(f"the templates folder {overrides} does not exist")
+    return _environment(None if overrides is None else Path(overrides).resolve())
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(overrides: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if overrides is not None:
-        if not Path(overrides).is_dir():
-            raise TemplateError(f"the templates folder {overrides} does not exist")
         loaders.append(jinja2.FileSystemLoader(str(overrides)))
     loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
     env = jinja2.Environment(
