@@ -248,9 +248,12 @@ def build(
     quiet = ctx.obj["quiet"]
     with _Progress(len(files), quiet) as progress:
         items = build_many(files, options, jobs=jobs, force=force, progress=progress.update)
-    for item in items:
-        if item.result is not None and not item.cached and item.errors and not quiet:
-            _echo_findings(item.result.report, errors_only=True)
+    for item in items:  # say why: the errors behind anything refused or not built
+        result = item.result
+        if result is None or item.cached or quiet:
+            continue
+        if result.refused or result.report.plan is None:
+            _echo_findings(result.report, errors_only=True)
     if not quiet:
         click.echo(format_table(items), err=True)
     sys.exit(0 if all(item.ok and not item.refused for item in items) else 1)
