@@ -167,3 +167,13 @@ def test_build_never_replaces_a_users_file_without_force(tmp_path):
     again = CliRunner().invoke(cli, args)  # its own, unchanged output: no --force needed
     assert again.exit_code == 0, again.output
     assert "unchanged" in again.output
+
+
+def test_build_of_a_file_with_format_errors_builds_nothing(tmp_path):
+    bad = _write(tmp_path, "typo.yaml", COMPLETE.read_text(encoding="utf-8").replace(
+        "stakeholders:", "stakholders:"))
+    out = tmp_path / "out"
+    result = CliRunner().invoke(cli, ["build", str(bad), "--out", str(out), "--jobs", "1"])
+    assert result.exit_code == 1
+    assert "error [schema] unknown key 'stakholders'; did you mean 'stakeholders'?" in result.output
+    assert not list(out.rglob("*.pdf"))
