@@ -59,7 +59,19 @@ PATHS = click.argument(
 )
 
 
-@click.group(context_settings=CONTEXT)
+class _Group(click.Group):
+    """Turns the library's errors into click's: ``Error: …`` on stderr, exit 1 (2 for a path)."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except LeadError as exc:
+            raise click.ClickException(str(exc)) from None
+        except FileNotFoundError as exc:
+            raise click.UsageError(f"no such file or folder: {exc}") from None
+
+
+@click.group(cls=_Group, context_settings=CONTEXT)
 @click.version_option(__version__, "-V", "--version", prog_name="lead-replicate")
 @click.option("-v", "--verbose", count=True, help="Say more (repeat for debug output).")
 @click.option("-q", "--quiet", is_flag=True, help="Only print errors.")
@@ -393,12 +405,6 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except LeadError as exc:
-        click.echo(f"Error: {exc}", err=True)
-        sys.exit(1)
-    except FileNotFoundError as exc:
-        click.echo(f"Error: no such file or folder: {exc}", err=True)
-        sys.exit(2)
     except KeyboardInterrupt:
         click.echo("Interrupted.", err=True)
         sys.exit(130)

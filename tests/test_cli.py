@@ -177,3 +177,17 @@ def test_build_of_a_file_with_format_errors_builds_nothing(tmp_path):
     assert result.exit_code == 1
     assert "error [schema] unknown key 'stakholders'; did you mean 'stakeholders'?" in result.output
     assert not list(out.rglob("*.pdf"))
+
+
+def test_compare_writes_a_pdf_and_never_replaces_a_users_file(tmp_path):
+    out = tmp_path / "comparison.pdf"
+    out.write_bytes(b"my notes")
+    args = ["compare", str(COMPLETE), str(EXAMPLES / "santa_fe.yaml"), "--out", str(out)]
+    refused = CliRunner().invoke(cli, args)
+    assert refused.exit_code == 1
+    assert "was not written by lead-replicate" in refused.output
+    assert out.read_bytes() == b"my notes"
+    forced = CliRunner().invoke(cli, [*args, "--force"])
+    assert forced.exit_code == 0, forced.output
+    assert out.read_bytes().startswith(b"%PDF")
+    assert CliRunner().invoke(cli, args).exit_code == 0  # its own output: replaced freely
