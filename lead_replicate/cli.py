@@ -6,7 +6,6 @@ import json
 import logging
 import os
 import sys
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -41,17 +40,10 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
 
 
 def _echo_findings(report, *, errors_only: bool = False) -> None:
-    for f in report.findings:
-        if errors_only and f.severity != "error":
-            continue
-        fix = f" Fix: {f.fix}" if f.fix else ""
-        click.echo(
-            f"{report.file}:{f.line}:{f.column}: {f.severity} [{f.principle}] {f.message}{fix}"
-        )
+    from lead_replicate.report import finding_lines
 
-
-def _plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
+    for line in finding_lines(report, errors_only=errors_only):
+        click.echo(line)
 
 
 PATHS = click.argument(
@@ -119,6 +111,7 @@ def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
       lead-replicate validate examples jurisdictions --strict
       lead-replicate validate mycity.yaml --format json
     """
+    from lead_replicate.report import validation_summary
     from lead_replicate.validate import validate_file
 
     reports = [validate_file(p) for p in _files(paths)]
@@ -127,16 +120,8 @@ def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
     else:
         for r in reports:
             _echo_findings(r)
-        for r in reports:
-            opens = sum(f.status == "open" for f in r.findings)
-            extra = f" ({_plural(opens, 'open question')})" if opens else ""
-            verdict = "ok" if r.valid else "FAILS"
-            click.echo(
-                f"{r.file}: {verdict}: {_plural(r.errors, 'error')}, "
-                f"{_plural(r.warnings, 'warning')}{extra}"
-            )
-        bad = sum(not r.valid for r in reports)
-        click.echo(f"Checked {_plural(len(reports), 'file')}: {_plural(bad, 'file')} with errors.")
+        for line in validation_summary(reports):
+            click.echo(line)
     failed = any(r.errors or (strict and r.warnings) for r in reports)
     sys.exit(1 if failed else 0)
 
@@ -159,20 +144,9 @@ def principles(fmt: str) -> None:
       lead-replicate principles --format markdown > PRINCIPLES.md
     """
     from lead_replicate.principles import load_rulebook
+    from lead_replicate.report import rulebook_text
 
-    rulebook = load_rulebook()
-    if fmt == "json":
-        click.echo(json.dumps({"principles": [asdict(p) for p in rulebook]}, indent=2))
-    elif fmt == "markdown":
-        click.echo("| id | severity | title | requires | fix |\n|---|---|---|---|---|")
-        for p in rulebook:
-            click.echo(f"| `{p.id}` | {p.severity} | {p.title} | {p.requirement} | {p.fix} |")
-    else:
-        for p in rulebook:
-            click.echo(
-                f"{p.id} ({p.severity}): {p.title}\n  Requires: {p.requirement}\n"
-                f"  Fix: {p.fix}\n  Source: {'; '.join(p.sources)}\n"
-            )
+    click.echo(rulebook_text(load_rulebook(), fmt))
 
 
 @cli.command(context_settings=CONTEXT)
@@ -250,8 +224,9 @@ def build(
       lead-replicate build mycity.yaml --out build --draft --html
       lead-replicate build mycity.yaml --templates my-clauses --out build
     """
-    from lead_replicate.cohort import build_many, format_table
+    from lead_replicate.cohort import build_many
     from lead_replicate.documents import BuildOptions
+    from lead_replicate.report import format_table
 
     files = _files(paths)
     options = BuildOptions(

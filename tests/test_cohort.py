@@ -11,8 +11,9 @@ import yaml
 
 from lead_replicate import buildcache, cohort
 from lead_replicate.buildcache import MANIFEST_NAME
-from lead_replicate.cohort import CohortItem, build_many, format_table
+from lead_replicate.cohort import CohortItem, build_many
 from lead_replicate.documents import BuildOptions, BuildResult
+from lead_replicate.report import format_table
 from lead_replicate.validate import Report
 
 DATA = Path(__file__).parent / "data"
