@@ -191,3 +191,17 @@ def test_compare_writes_a_pdf_and_never_replaces_a_users_file(tmp_path):
     assert forced.exit_code == 0, forced.output
     assert out.read_bytes().startswith(b"%PDF")
     assert CliRunner().invoke(cli, args).exit_code == 0  # its own output: replaced freely
+
+
+HOSTILE = sorted((Path(__file__).parent / "data" / "loader").glob("*"))
+
+
+@pytest.mark.parametrize("hostile", HOSTILE, ids=[p.name for p in HOSTILE])
+def test_every_hostile_file_is_one_line_naming_the_file_and_exit_1(hostile):
+    result = run("validate", "--format", "json", str(hostile))
+    assert result.exit_code == 1, result.output
+    (report,) = json.loads(result.output)["files"]
+    assert report["valid"] is False
+    (finding,) = report["findings"]
+    assert finding["principle"] == "yaml" and finding["line"] >= 1
+    assert "\n" not in finding["message"]
