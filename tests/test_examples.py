@@ -6,7 +6,6 @@ from pathlib import Path
 
 import pytest
 
-from lead_replicate import principles, schema
 from lead_replicate.loader import load_jurisdiction
 from lead_replicate.validate import validate_file
 
@@ -15,16 +14,6 @@ SEATTLE = ROOT / "examples" / "seattle.yaml"
 SANTA_FE = ROOT / "examples" / "santa_fe.yaml"
 ALBANY = ROOT / "jurisdictions" / "albany.yaml"
 ALL_FILES = [SEATTLE, SANTA_FE, ALBANY]
-
-# The schema and the rulebook are being written in parallel; until they land (their module
-# docstrings stop saying "Placeholder"), tests that need them are skipped, not falsely passed.
-needs_rulebook = pytest.mark.skipif(
-    (principles.__doc__ or "").startswith("Placeholder"), reason="principles.py not written yet"
-)
-needs_schema = pytest.mark.skipif(
-    (schema.__doc__ or "").startswith("Placeholder"), reason="schema.py not written yet"
-)
-
 
 def _walk_keys(node: object) -> list[str]:
     """Every mapping key anywhere in ``node``."""
@@ -79,8 +68,6 @@ def test_seattle_launch_is_month_precise() -> None:
     assert jurisdiction["launch_precision"] == "month"
 
 
-@needs_schema
-@needs_rulebook
 def test_seattle_has_no_errors() -> None:
     """The showcase must build its MOU and manual; warnings (honest gaps) are allowed."""
     report = validate_file(SEATTLE)
@@ -88,7 +75,6 @@ def test_seattle_has_no_errors() -> None:
     assert report.errors == 0, _describe(report)
 
 
-@needs_rulebook
 def test_santa_fe_fails_the_no_fail_out_principle() -> None:
     report = validate_file(SANTA_FE)
     hits = [f for f in report.findings if f.principle == "no-fail-out" and f.severity == "error"]
@@ -96,7 +82,6 @@ def test_santa_fe_fails_the_no_fail_out_principle() -> None:
     assert any("removal_for_noncompliance" in f.path for f in hits), _describe(report)
 
 
-@needs_schema
 def test_albany_is_structurally_valid() -> None:
     """A plan in progress: open questions, but nothing the format rejects."""
     report = validate_file(ALBANY)
