@@ -204,13 +204,9 @@ def _write_schema_beside(plan: Path) -> Path | None:
     target = plan.parent / SCHEMA_FILENAME
     if target.exists():
         return None
-    try:
-        from lead_replicate import schema
+    from lead_replicate.schema import json_schema
 
-        text = json.dumps(schema.json_schema(), indent=2) + "\n"
-    except (NotImplementedError, AttributeError):
-        log.debug("json_schema() not available; %s not written", target)
-        return None
+    text = json.dumps(json_schema(), indent=2) + "\n"
     try:
         _create_exclusive(target, text, shown=str(target))
     except OutputError as exc:

@@ -309,18 +309,6 @@ def test_existing_schema_file_is_kept(tmp_path: Path, monkeypatch: pytest.Monkey
     assert (tmp_path / scaffold.SCHEMA_FILENAME).read_text(encoding="utf-8") == "{}\n"
 
 
-def test_schema_file_is_skipped_while_json_schema_is_unavailable(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lead_replicate import schema
-
-    def not_yet() -> dict:
-        raise NotImplementedError
-
-    monkeypatch.setattr(schema, "json_schema", not_yet, raising=False)
-    scaffold.write_new_plan(tmp_path / "mycity.yaml", "Example City", "OR", "city")
-    assert [p.name for p in tmp_path.iterdir()] == ["mycity.yaml"]
-
-
 # --- the new plan under the validator ---------------------------------------------------------
 
 def test_new_plan_has_no_schema_findings_and_only_open_questions(tmp_path: Path) -> None:
