@@ -6,11 +6,11 @@ import hashlib
 import json
 import logging
 import os
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import lead_replicate
+from lead_replicate.output import replace_atomic
 
 if TYPE_CHECKING:
     from lead_replicate.documents import BuildOptions
@@ -139,13 +139,10 @@ class BuildCache:
         """Write the manifest atomically (temp file, then rename) if anything changed."""
         if self.entries == self._saved:
             return
-        try:
-            self.out_dir.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=".cache-", suffix=".tmp", dir=self.out_dir)
-            with os.fdopen(fd, "w", encoding="utf-8") as fh:
-                json.dump({"format": MANIFEST_FORMAT, "entries": self.entries}, fh, indent=1,
+        text = json.dumps({"format": MANIFEST_FORMAT, "entries": self.entries}, indent=1,
                           sort_keys=True)
-            os.replace(tmp, self.path)
+        try:
+            replace_atomic(self.path, text.encode("utf-8"))
             self._saved = dict(self.entries)
         except OSError as exc:
             log.warning("could not save the build cache %s: %s", self.path, exc)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import os
-import re
 import traceback
 from collections import deque
 from collections.abc import Callable
@@ -148,7 +147,7 @@ def _item_from_outcome(path: Path, outcome: _Outcome) -> CohortItem:
 def _planned(path: Path, raw: bytes | None) -> tuple[str | None, str | None]:
     """(name, slug) a file will build under, read cheaply before building; None if unknown."""
     from lead_replicate.loader import load_text
-    from lead_replicate.schema import ID_PATTERN, slugify
+    from lead_replicate.schema import slug_of
 
     if raw is None:
         return None, None
@@ -159,10 +158,7 @@ def _planned(path: Path, raw: bytes | None) -> tuple[str | None, str | None]:
     j = data.get("jurisdiction")
     if not isinstance(j, dict) or not isinstance(j.get("name"), str):
         return None, None
-    slug = j.get("slug")
-    if not (isinstance(slug, str) and re.fullmatch(ID_PATTERN, slug)):
-        slug = slugify(j["name"])
-    return j["name"], slug
+    return j["name"], slug_of(j)
 
 
 def _claim_slugs(paths: list[Path], items: list[CohortItem | None], raws: dict[int, bytes | None],

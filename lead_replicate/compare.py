@@ -14,6 +14,7 @@ from lead_replicate import __version__
 from lead_replicate.context import ROLE_NAMES
 from lead_replicate.errors import LeadError, OutputError, PdfEngineError
 from lead_replicate.findings import Finding
+from lead_replicate.plan import section
 from lead_replicate.principles import load_rulebook, principle_statuses
 from lead_replicate.readiness import readiness
 from lead_replicate.validate import Report, collect_files, validate_file
@@ -99,13 +100,6 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _section(plan: dict, *keys: str) -> dict:
-    node: Any = plan
-    for key in keys:
-        node = node.get(key) if isinstance(node, dict) else None
-    return node if isinstance(node, dict) else {}
-
-
 def _words(value: Any) -> str:
     from lead_replicate.templating import humanize
 
@@ -124,23 +118,23 @@ def design_choices(plan: dict) -> tuple[dict[str, str], dict[str, str]]:
     """(text to show, value to compare) for each choice; names differ between sites, so
     the project manager's host is compared by role, not by organization name."""
     people = {s.get("id"): s for s in plan.get("stakeholders") or [] if isinstance(s, dict)}
-    referral = _section(plan, "referral")
-    flags = {label: _section(referral, key).get("enabled") for key, label in (
+    referral = section(plan, "referral")
+    flags = {label: section(referral, key).get("enabled") for key, label in (
         ("arrest_diversion", "arrest diversion"), ("social_contact", "social contact"),
         ("community_referral", "community referral"))}
     doors = [label for label, enabled in flags.items() if enabled is True]
     offenses = [_text(o.get("name")) for o in
-                _section(referral, "arrest_diversion").get("eligible_offenses") or []
+                section(referral, "arrest_diversion").get("eligible_offenses") or []
                 if isinstance(o, dict) and _text(o.get("name"))]
-    prosecution = _section(plan, "prosecution")
+    prosecution = section(plan, "prosecution")
     days = prosecution.get("intake_window_days")
-    load = _section(plan, "case_management", "caseload")
+    load = section(plan, "case_management", "caseload")
     avg, most = load.get("average"), load.get("maximum")
-    host_id = _section(plan, "governance", "project_manager").get("host")
+    host_id = section(plan, "governance", "project_manager").get("host")
     host = people.get(host_id) or {}
     role = ROLE_NAMES.get(host.get("role", ""), "")
-    pcg = _section(plan, "governance", "policy_group")
-    owg = _section(plan, "governance", "operations_group")
+    pcg = section(plan, "governance", "policy_group")
+    owg = section(plan, "governance", "operations_group")
     show = {
         "doors": ("all three" if len(doors) == 3 else ", ".join(doors) if doors
                   else "none enabled" if False in flags.values() else UNDECIDED),
@@ -178,14 +172,14 @@ def _top_items(findings: Sequence[Finding], titles: dict[str, str]) -> list[dict
 
 
 def _row(report: Report, titles: dict[str, str]) -> tuple[Row, dict[str, str]]:
-    from lead_replicate.documents import document_slug, structurally_invalid
+    from lead_replicate.documents import document_slug
 
     path = Path(report.file)
     name = report.jurisdiction or path.stem
     plan = report.plan or {}
-    j = _section(plan, "jurisdiction")
+    j = section(plan, "jurisdiction")
     row = Row(file=str(report.file), name=name, short_name=_text(j.get("short_name")) or name,
-              slug=document_slug(report), compared=not structurally_invalid(report),
+              slug=document_slug(report), compared=report.structurally_valid,
               errors=report.errors, warnings=report.warnings)
     if not row.compared:
         first = next((f for f in report.findings if f.severity == "error"), None)
@@ -266,8 +260,8 @@ def build_comparison(paths: Iterable[str | Path], out: Path, *, html: bool = Fal
     When the PDF engine cannot start, the HTML is still written (a browser can print it)
     and the engine's plain-English error is raised afterwards.
     """
-    from lead_replicate.documents import BuildOptions, standalone_html
     from lead_replicate.output import write_atomic
+    from lead_replicate.templating import standalone_html
 
     out = Path(out)
     if out.is_dir():
@@ -293,8 +287,7 @@ def build_comparison(paths: Iterable[str | Path], out: Path, *, html: bool = Fal
         written.append(out)
     if html:
         target = out.with_suffix(".html")
-        options = BuildOptions(out.parent, html=True, templates=templates)
-        write_atomic(target, standalone_html(page, options).encode("utf-8"), force=force)
+        write_atomic(target, standalone_html(page, templates).encode("utf-8"), force=force)
         written.append(target)
     log.info("compared %d files: wrote %s", len(files), ", ".join(map(str, written)))
     if engine_error is not None:

@@ -27,21 +27,6 @@ ROLE_NAMES = {
     "corrections": "Corrections", "courts": "Courts", "other": "Other partners",
 }
 MILESTONE_STATUSES = ("done", "in-progress", "not-started", "not-applicable")
-# How each published UW result was measured (lead-facts.md section 3), so the MOU never
-# presents a within-subjects result as a comparison with a control group.
-EVIDENCE_DESIGNS = {
-    "recidivism": "Compared with a control group, participants had",
-    "criminal-justice-utilization": "Compared with a comparison group, participants had",
-    "housing-employment-income": ("Followed for 18 months and compared with the month before "
-                                  "their referral, participants were"),
-}
-
-
-def _get(obj: Any, key: str, default: Any = None) -> Any:
-    """Read a field from a dict or an object: other modules may return either."""
-    if isinstance(obj, dict):
-        return obj.get(key, default)
-    return getattr(obj, key, default)
 
 
 def principle_rows(findings: list[Finding]) -> list[dict[str, Any]]:
@@ -49,14 +34,12 @@ def principle_rows(findings: list[Finding]) -> list[dict[str, Any]]:
     statuses = principle_statuses(findings)
     rows = []
     for rule in load_rulebook():
-        pid = _get(rule, "id")
-        mine = [f for f in findings if f.principle == pid]
+        mine = [f for f in findings if f.principle == rule.id]
         rows.append({
-            "id": pid, "title": _get(rule, "title", pid), "severity": _get(rule, "severity", ""),
-            "requirement": _get(rule, "requirement", ""),
-            "status": statuses.get(pid, "met"),
+            "id": rule.id, "title": rule.title, "severity": rule.severity,
+            "requirement": rule.requirement, "status": statuses[rule.id],
             "messages": [f.message for f in mine],
-            "fix": next((f.fix for f in mine if f.fix), _get(rule, "fix", "")) if mine else "",
+            "fix": next((f.fix for f in mine if f.fix), rule.fix) if mine else "",
         })
     return rows
 
@@ -64,17 +47,11 @@ def principle_rows(findings: list[Finding]) -> list[dict[str, Any]]:
 def readiness_summary(plan: dict, people: dict[str, dict]) -> dict[str, Any]:
     """Milestones with status, owner name and due date, plus counts and a percentage."""
     raw = readiness(plan)
-    items = raw.milestones
-    milestones = []
-    for item in items:
-        owner = _get(item, "owner")
-        milestones.append({
-            "id": _get(item, "id"), "title": _get(item, "title") or _get(item, "id"),
-            "status": _get(item, "status", "not-started"),
-            "owner": people.get(owner, {}).get("name", owner) if owner else None,
-            "due": _get(item, "due"), "source": _get(item, "source"),
-            "custom": _get(item, "custom", False),
-        })
+    milestones = [{
+        "id": m.id, "title": m.title or m.id, "status": m.status,
+        "owner": people.get(m.owner, {}).get("name", m.owner) if m.owner else None,
+        "due": m.due, "source": m.source, "custom": m.custom,
+    } for m in raw.milestones]
     counts = {s: sum(m["status"] == s for m in milestones) for s in MILESTONE_STATUSES}
     return {"percent": raw.percent, "counts": counts, "milestones": milestones}
 
@@ -90,22 +67,6 @@ def blocking_summary(findings: list[Finding]) -> dict[str, int]:
     return {"total": len(mine), "violations": violations, "open": len(mine) - violations}
 
 
-def _evidence() -> dict[str, Any]:
-    data = dict(load_evidence())
-    items = []
-    for item in data.get("evidence") or []:
-        entry = dict(item)
-        entry.setdefault("design", EVIDENCE_DESIGNS.get(entry.get("id", ""), ""))
-        items.append(entry)
-    data["evidence"] = items
-    return data
-
-
-def _finding_dict(f: Finding) -> dict[str, Any]:
-    return {"severity": f.severity, "principle": f.principle, "path": f.path, "line": f.line,
-            "column": f.column, "message": f.message, "fix": f.fix, "status": f.status}
-
-
 def build_context(report: Report, *, document: str, draft: bool, generated_on: dt.date,
                   source_name: str) -> dict[str, Any]:
     """The one dictionary every template sees; templates never reach past it.
@@ -114,13 +75,10 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
     and say plainly what is still to be decided instead of failing.
     """
     plan = report.plan or {}
-    j = dict(plan.get("jurisdiction", {}))
-    j.setdefault("short_name", j.get("name", ""))
+    j = plan.get("jurisdiction", {})  # normalized: short_name, slug, language are set
     people = []
     for s in plan.get("stakeholders", []) or []:
-        person = dict(s)
-        person.setdefault("signatory", False)
-        person.setdefault("commitments", [])
+        person = dict(s)  # normalized: signatory and commitments are set
         person["role_name"] = ROLE_NAMES.get(person.get("role", "other"), "Other partners")
         people.append(person)
     by_id = {p["id"]: p for p in people}
@@ -155,9 +113,8 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
         "funding": plan.get("funding") or {},
         "readiness": readiness_summary(plan, by_id),
         "principles": principle_rows(findings),
-        "findings": [_finding_dict(f) for f in findings],
-        "open_findings": [_finding_dict(f) for f in findings
-                          if f.principle not in ("yaml", "schema")],
+        "findings": [f.to_dict() for f in findings],
+        "open_findings": [f.to_dict() for f in findings if f.principle not in ("yaml", "schema")],
         "blocking": blocking_summary(findings),
-        "evidence": _evidence(),
+        "evidence": load_evidence(),
     }

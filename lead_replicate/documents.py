@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import base64
 import dataclasses
 import datetime as dt
 import logging
 import os
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from lead_replicate.context import build_context
-from lead_replicate.errors import LeadError, OutputError, PdfEngineError
+from lead_replicate.errors import LeadError, PdfEngineError
 from lead_replicate.output import safe_output_path, write_atomic
-from lead_replicate.templating import make_environment, render_template, templates_dir
+from lead_replicate.templating import make_environment, render_template, standalone_html
 from lead_replicate.validate import Report, validate_file
 
 log = logging.getLogger(__name__)
@@ -66,12 +64,6 @@ def document_slug(report: Report) -> str:
     return str((report.plan or {}).get("jurisdiction", {}).get("slug") or "jurisdiction")
 
 
-def structurally_invalid(report: Report) -> bool:
-    """YAML or schema errors: nothing can be built from such a file."""
-    return report.plan is None or any(
-        f.severity == "error" and f.principle in ("yaml", "schema") for f in report.findings)
-
-
 def render_document(report: Report, document: str, options: BuildOptions, *,
                     source_name: str | None = None, on: dt.date | None = None) -> str:
     """The HTML of one document (``mou``, ``manual`` or ``checklist``) for a checked plan."""
@@ -80,27 +72,6 @@ def render_document(report: Report, document: str, options: BuildOptions, *,
                             generated_on=on or generated_on(),
                             source_name=source_name or Path(report.file).name)
     return render_template(env, f"{document}/{document}.html", context)
-
-
-def _asset(options: BuildOptions, relative: str) -> Path:
-    for root in ([options.templates] if options.templates else []) + [templates_dir()]:
-        candidate = (Path(root) / "assets" / relative).resolve()
-        if candidate.is_file() and candidate.is_relative_to(Path(root).resolve() / "assets"):
-            return candidate
-    raise OutputError(f"the asset assets/{relative} was not found")
-
-
-def standalone_html(html: str, options: BuildOptions) -> str:
-    """The HTML with the stylesheet and fonts inlined, so it opens anywhere in a browser."""
-    css = _asset(options, "lead.css").read_text(encoding="utf-8")
-
-    def inline(match: re.Match[str]) -> str:
-        name = match.group(1)
-        data = base64.b64encode(_asset(options, name).read_bytes()).decode("ascii")
-        return f'url("data:font/ttf;base64,{data}")'
-
-    css = re.sub(r'url\("((?:fonts/)[A-Za-z0-9._-]+)"\)', inline, css)
-    return html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
 
 
 def _refusal_reason(report: Report) -> str:
@@ -117,7 +88,7 @@ def build_jurisdiction(path: Path, options: BuildOptions) -> BuildResult:
     """
     path = Path(path)
     report = validate_file(path)
-    if structurally_invalid(report):
+    if not report.structurally_valid:
         return BuildResult(str(path), None, report,
                            message=f"{path}: nothing built: the file has errors (see above)")
     slug = document_slug(report)
@@ -163,7 +134,7 @@ def _write_documents(path: Path, report: Report, options: BuildOptions, result: 
         if want_html:
             for name, html in pages.items():
                 target = targets[name].with_suffix(".html")
-                write_atomic(target, standalone_html(html, options).encode("utf-8"),
+                write_atomic(target, standalone_html(html, options.templates).encode("utf-8"),
                              force=options.force)
                 result.written.append(target)
 

@@ -49,9 +49,9 @@ def write_atomic(path: Path, data: bytes, *, force: bool = False) -> None:
     if path.exists() and not force and record.get(path.name) != _digest(path.read_bytes()):
         raise OutputError(f"{path} already exists and was not written by lead-replicate "
                           "(or was changed since); use --force to replace it")
-    _replace(path, data)
-    record[path.name] = hashlib.sha256(data).hexdigest()
-    _replace(path.parent / RECORD, json.dumps(record, indent=1, sort_keys=True).encode())
+    replace_atomic(path, data)
+    record[path.name] = _digest(data)
+    replace_atomic(path.parent / RECORD, json.dumps(record, indent=1, sort_keys=True).encode())
 
 
 def _digest(data: bytes) -> str:
@@ -66,7 +66,7 @@ def _read_record(folder: Path) -> dict[str, str]:
     return record if isinstance(record, dict) else {}
 
 
-def _replace(path: Path, data: bytes) -> None:
+def replace_atomic(path: Path, data: bytes) -> None:
     """Write to a temporary file in the same folder, flush it to disk, then rename.
 
     A crash or a full disk leaves either the old file or the new one, never half of one.

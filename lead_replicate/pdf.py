@@ -11,12 +11,12 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
-from lead_replicate.errors import PdfEngineError, TemplateError
-from lead_replicate.templating import templates_dir
+from lead_replicate.errors import PdfEngineError
+from lead_replicate.templating import asset_roots, find_asset, templates_dir
 
 log = logging.getLogger(__name__)
 
-STYLESHEET = "assets/lead.css"
+STYLESHEET = "lead.css"  # inside the assets folder
 ENGINE_HELP = ("The PDF engine (WeasyPrint) could not start because a system library it needs "
                "(Pango) is missing; install it as described at "
                "https://doc.courtbouillon.org/weasyprint/stable/first_steps.html and run the "
@@ -37,14 +37,6 @@ def _weasyprint() -> Any:
     if engine_log.level == logging.NOTSET:  # its font-subsetting notices are not the user's
         engine_log.setLevel(logging.ERROR)  # concern; an application may still set a level
     return weasyprint
-
-
-def asset_roots(overrides: Path | None) -> tuple[Path, ...]:
-    """The asset folders, user's first: a user may replace the stylesheet or a font."""
-    roots = [templates_dir().resolve() / "assets"]
-    if overrides is not None:
-        roots.insert(0, Path(overrides).resolve() / "assets")
-    return tuple(roots)
 
 
 def resolve_asset(url: str, roots: tuple[Path, ...]) -> Path | None:
@@ -94,15 +86,13 @@ def _make_fetcher(roots: tuple[Path, ...]) -> Any:
 
 
 @lru_cache(maxsize=8)
-def _engine(roots: tuple[Path, ...]) -> tuple[Any, Any, Any]:
+def _engine(overrides: Path | None) -> tuple[Any, Any, Any]:
     """Stylesheet, font configuration and fetcher, built once per process and reused."""
     weasyprint = _weasyprint()
     from weasyprint.text.fonts import FontConfiguration  # type: ignore[import-untyped]
 
-    fetcher = _make_fetcher(roots)
-    sheet = next((root / "lead.css" for root in roots if (root / "lead.css").is_file()), None)
-    if sheet is None:
-        raise TemplateError(f"the stylesheet {STYLESHEET} was not found")
+    fetcher = _make_fetcher(asset_roots(overrides))
+    sheet = find_asset(STYLESHEET, overrides)
     fonts = FontConfiguration()
     css = weasyprint.CSS(url=sheet.as_uri(), url_fetcher=fetcher, font_config=fonts)
     return css, fonts, fetcher
@@ -115,8 +105,7 @@ def render_pdf(html: str, *, overrides: Path | None = None) -> bytes:
     ``dcterms.created`` meta (set from ``SOURCE_DATE_EPOCH``), never from the clock.
     """
     weasyprint = _weasyprint()
-    roots = asset_roots(overrides)
-    css, fonts, fetcher = _engine(roots)
+    css, fonts, fetcher = _engine(_resolved(overrides))
     document = weasyprint.HTML(string=html, base_url=(templates_dir().resolve() / "x").as_uri(),
                                url_fetcher=fetcher)
     data = document.write_pdf(stylesheets=[css], font_config=fonts, pdf_variant="pdf/ua-1",
@@ -133,4 +122,9 @@ def _release_engine() -> None:
 
 def warm_up(overrides: Path | None = None) -> None:
     """Load WeasyPrint and build the stylesheet now (for a pool initializer or a benchmark)."""
-    _engine(asset_roots(overrides))
+    _engine(_resolved(overrides))
+
+
+def _resolved(overrides: Path | None) -> Path | None:
+    """One cache entry per folder, however the user spelled its path."""
+    return None if overrides is None else Path(overrides).resolve()

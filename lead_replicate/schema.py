@@ -265,6 +265,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "jurisdiction"
 
 
+def slug_of(jurisdiction: dict) -> str:
+    """The output folder name: ``slug`` when it is a valid id, else one made from ``name``."""
+    slug = jurisdiction.get("slug")
+    if isinstance(slug, str) and re.fullmatch(ID_PATTERN, slug):
+        return slug
+    return slugify(str(jurisdiction.get("name", "")))
+
+
 def json_schema() -> dict:
     """The format as JSON Schema (draft 2020-12), derived from :data:`FORMAT`."""
     return {
@@ -324,7 +332,7 @@ def normalize(data: dict) -> dict:
     plan = _copy(data)
     j = plan["jurisdiction"]
     j.setdefault("short_name", j["name"])
-    j.setdefault("slug", slugify(j["name"]))
+    j["slug"] = slug_of(j)
     j.setdefault("language", "en")
     j.setdefault("launch_precision", "day")
     for holder in plan.get("stakeholders") or []:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 import functools
+import re
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +24,35 @@ def templates_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return Path(__file__).parent.parent / "templates"
+
+
+def asset_roots(overrides: Path | None) -> tuple[Path, ...]:
+    """The asset folders, user's first: a user may replace the stylesheet or a font."""
+    roots = [templates_dir().resolve() / "assets"]
+    if overrides is not None:
+        roots.insert(0, Path(overrides).resolve() / "assets")
+    return tuple(roots)
+
+
+def find_asset(relative: str, overrides: Path | None = None) -> Path:
+    """The asset ``relative`` (e.g. ``lead.css``), the user's copy first; never outside."""
+    for root in asset_roots(overrides):
+        candidate = (root / relative).resolve()
+        if candidate.is_file() and candidate.is_relative_to(root):
+            return candidate
+    raise TemplateError(f"the asset assets/{relative} was not found")
+
+
+def standalone_html(html: str, overrides: Path | None = None) -> str:
+    """The HTML with the stylesheet and fonts inlined, so it opens anywhere in a browser."""
+    css = find_asset("lead.css", overrides).read_text(encoding="utf-8")
+
+    def inline(match: re.Match[str]) -> str:
+        data = base64.b64encode(find_asset(match.group(1), overrides).read_bytes()).decode()
+        return f'url("data:font/ttf;base64,{data}")'
+
+    css = re.sub(r'url\("((?:fonts/)[A-Za-z0-9._-]+)"\)', inline, css)
+    return html.replace("</head>", f"<style>\n{css}</style>\n</head>", 1)
 
 
 def _as_date(value: Any) -> dt.date | None:
