@@ -22,7 +22,7 @@ SEATTLE = ROOT / "examples" / "seattle.yaml"
 OURS = """
 import sys
 from pathlib import Path
-from lead_replicate.documents import BuildOptions, build_jurisdiction
+from lead_replicate.documents.packet import BuildOptions, build_jurisdiction
 result = build_jurisdiction(Path(sys.argv[1]), BuildOptions(Path(sys.argv[2])))
 sys.exit(0 if result.ok else 1)
 """

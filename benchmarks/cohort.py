@@ -26,7 +26,7 @@ import sys, time
 from pathlib import Path
 sys.path.insert(0, {root!r})
 from lead_replicate.cohort import build_many
-from lead_replicate.documents import BuildOptions
+from lead_replicate.documents.packet import BuildOptions
 files = sorted(Path({plans!r}).glob("*.yaml"))
 t = time.perf_counter()
 items = build_many(files, BuildOptions(out_dir=Path({out!r})), jobs={jobs})
@@ -54,7 +54,7 @@ def generate(folder: Path, count: int) -> list[Path]:
 def timed(files: list[Path], out: Path, jobs: int) -> tuple[float, int]:
     """Seconds for one build_many call, and how many files it actually built."""
     from lead_replicate.cohort import build_many
-    from lead_replicate.documents import BuildOptions
+    from lead_replicate.documents.packet import BuildOptions
 
     start = time.perf_counter()
     items = build_many(files, BuildOptions(out_dir=out), jobs=jobs)

@@ -13,7 +13,7 @@ import click
 
 from lead_replicate import __version__
 from lead_replicate.errors import LeadError
-from lead_replicate.schema import KINDS
+from lead_replicate.rules.schema import KINDS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 DEFAULT_FOLDER = Path("jurisdictions")
@@ -31,7 +31,7 @@ def _paths_or_default(paths: tuple[Path, ...]) -> list[Path]:
 
 
 def _files(paths: tuple[Path, ...]) -> list[Path]:
-    from lead_replicate.validate import collect_files
+    from lead_replicate.rules.validate import collect_files
 
     files = collect_files(_paths_or_default(paths))
     if not files:
@@ -40,7 +40,7 @@ def _files(paths: tuple[Path, ...]) -> list[Path]:
 
 
 def _echo_findings(report, *, errors_only: bool = False) -> None:
-    from lead_replicate.report import finding_lines
+    from lead_replicate.console import finding_lines
 
     for line in finding_lines(report, errors_only=errors_only):
         click.echo(line)
@@ -111,8 +111,8 @@ def validate(paths: tuple[Path, ...], strict: bool, fmt: str) -> None:
       lead-replicate validate examples jurisdictions --strict
       lead-replicate validate mycity.yaml --format json
     """
-    from lead_replicate.report import validation_summary
-    from lead_replicate.validate import validate_file
+    from lead_replicate.console import validation_summary
+    from lead_replicate.rules.validate import validate_file
 
     reports = [validate_file(p) for p in _files(paths)]
     if fmt == "json":
@@ -143,8 +143,8 @@ def principles(fmt: str) -> None:
       lead-replicate principles
       lead-replicate principles --format markdown > PRINCIPLES.md
     """
-    from lead_replicate.principles import load_rulebook
-    from lead_replicate.report import rulebook_text
+    from lead_replicate.console import rulebook_text
+    from lead_replicate.rules.principles import load_rulebook
 
     click.echo(rulebook_text(load_rulebook(), fmt))
 
@@ -159,7 +159,7 @@ def schema() -> None:
       # first line of mycity.yaml:
       # yaml-language-server: $schema=lead-replicate.schema.json
     """
-    from lead_replicate.schema import json_schema
+    from lead_replicate.rules.schema import json_schema
 
     click.echo(json.dumps(json_schema(), indent=2))
 
@@ -225,8 +225,8 @@ def build(
       lead-replicate build mycity.yaml --templates my-clauses --out build
     """
     from lead_replicate.cohort import build_many
-    from lead_replicate.documents import BuildOptions
-    from lead_replicate.report import format_table
+    from lead_replicate.console import format_table
+    from lead_replicate.documents.packet import BuildOptions
 
     files = _files(paths)
     options = BuildOptions(
@@ -332,8 +332,8 @@ def init(path: Path, name: str | None, state: str | None, kind: str | None) -> N
       lead-replicate init mycity.yaml
       lead-replicate init springfield.yaml --name "Springfield, Illinois" --state IL --kind city
     """
+    from lead_replicate.rules.validate import validate_file
     from lead_replicate.scaffold import write_new_plan
-    from lead_replicate.validate import validate_file
 
     if path.exists():
         raise click.ClickException(

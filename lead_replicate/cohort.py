@@ -14,11 +14,11 @@ from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from lead_replicate.buildcache import BuildCache, Row, file_key, shared_key
+from lead_replicate.documents.buildcache import BuildCache, Row, file_key, shared_key
 from lead_replicate.errors import LeadError, LoadError
 
 if TYPE_CHECKING:
-    from lead_replicate.documents import BuildOptions, BuildResult
+    from lead_replicate.documents.packet import BuildOptions, BuildResult
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +68,7 @@ class _Outcome:
 
 
 def _default_builder() -> Builder:
-    from lead_replicate.documents import build_jurisdiction
+    from lead_replicate.documents.packet import build_jurisdiction
 
     return build_jurisdiction
 
@@ -81,7 +81,7 @@ def _warm_worker(overrides: Path | None, warm: bool) -> None:
     if not warm:  # a custom builder may not need WeasyPrint
         return
     try:
-        from lead_replicate import pdf
+        from lead_replicate.documents import pdf
 
         pdf.warm_up(overrides)  # pdf.py itself frees the fonts at exit
     except Exception as exc:
@@ -89,7 +89,7 @@ def _warm_worker(overrides: Path | None, warm: bool) -> None:
 
 
 def _readiness_of(result: BuildResult) -> float | None:
-    from lead_replicate.readiness import readiness
+    from lead_replicate.rules.readiness import readiness
 
     plan = result.report.plan
     if plan is None:
@@ -146,8 +146,8 @@ def _item_from_outcome(path: Path, outcome: _Outcome) -> CohortItem:
 
 def _planned(path: Path, raw: bytes | None) -> tuple[str | None, str | None]:
     """(name, slug) a file will build under, read cheaply before building; None if unknown."""
-    from lead_replicate.loader import load_text
-    from lead_replicate.schema import slug_of
+    from lead_replicate.loading.loader import load_text
+    from lead_replicate.rules.schema import slug_of
 
     if raw is None:
         return None, None

@@ -11,13 +11,13 @@ from pathlib import Path
 from typing import Any
 
 from lead_replicate import __version__
-from lead_replicate.context import ROLE_NAMES
+from lead_replicate.documents.context import ROLE_NAMES
 from lead_replicate.errors import LeadError, OutputError, PdfEngineError
 from lead_replicate.findings import Finding
-from lead_replicate.plan import section
-from lead_replicate.principles import load_rulebook, principle_statuses
-from lead_replicate.readiness import readiness
-from lead_replicate.validate import Report, collect_files, validate_file
+from lead_replicate.rules.plan import section
+from lead_replicate.rules.principles import load_rulebook, principle_statuses
+from lead_replicate.rules.readiness import readiness
+from lead_replicate.rules.validate import Report, collect_files, validate_file
 
 log = logging.getLogger(__name__)
 
@@ -101,7 +101,7 @@ def _text(value: Any) -> str:
 
 
 def _words(value: Any) -> str:
-    from lead_replicate.templating import humanize
+    from lead_replicate.documents.templating import humanize
 
     return humanize(value) if value not in (None, "") else UNDECIDED
 
@@ -172,7 +172,7 @@ def _top_items(findings: Sequence[Finding], titles: dict[str, str]) -> list[dict
 
 
 def _row(report: Report, titles: dict[str, str]) -> tuple[Row, dict[str, str]]:
-    from lead_replicate.documents import document_slug
+    from lead_replicate.documents.packet import document_slug
 
     path = Path(report.file)
     name = report.jurisdiction or path.stem
@@ -234,8 +234,8 @@ def _sources_line(rows: Sequence[Row]) -> str:
 def render_comparison(comparison: Comparison, *, templates: Path | None = None,
                       on: Any = None) -> str:
     """The comparison's HTML, through the shared environment and base layout."""
-    from lead_replicate.documents import generated_on
-    from lead_replicate.templating import make_environment, render_template
+    from lead_replicate.documents.packet import generated_on
+    from lead_replicate.documents.templating import make_environment, render_template
 
     compared = comparison.compared
     context = {
@@ -260,8 +260,8 @@ def build_comparison(paths: Iterable[str | Path], out: Path, *, html: bool = Fal
     When the PDF engine cannot start, the HTML is still written (a browser can print it)
     and the engine's plain-English error is raised afterwards.
     """
-    from lead_replicate.output import write_atomic
-    from lead_replicate.templating import standalone_html
+    from lead_replicate.documents.output import write_atomic
+    from lead_replicate.documents.templating import standalone_html
 
     out = Path(out)
     if out.is_dir():
@@ -277,7 +277,7 @@ def build_comparison(paths: Iterable[str | Path], out: Path, *, html: bool = Fal
     written: list[Path] = []
     engine_error: PdfEngineError | None = None
     try:
-        from lead_replicate.pdf import render_pdf
+        from lead_replicate.documents.pdf import render_pdf
 
         data = render_pdf(page, overrides=templates)
     except PdfEngineError as exc:

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import jinja2
 
+from lead_replicate.documents.templating import templates_dir
 from lead_replicate.errors import LeadError, OutputError
-from lead_replicate.schema import KINDS, STATES
-from lead_replicate.templating import templates_dir
+from lead_replicate.rules.schema import KINDS, STATES
 
 log = logging.getLogger(__name__)
 
@@ -204,7 +204,7 @@ def _write_schema_beside(plan: Path) -> Path | None:
     target = plan.parent / SCHEMA_FILENAME
     if target.exists():
         return None
-    from lead_replicate.schema import json_schema
+    from lead_replicate.rules.schema import json_schema
 
     text = json.dumps(json_schema(), indent=2) + "\n"
     try:

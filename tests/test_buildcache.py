@@ -11,9 +11,9 @@ from pathlib import Path
 import pytest
 
 import lead_replicate
-from lead_replicate import buildcache
-from lead_replicate.buildcache import MANIFEST_NAME, BuildCache, Row, file_key, shared_key
-from lead_replicate.documents import BuildOptions
+from lead_replicate.documents import buildcache
+from lead_replicate.documents.buildcache import MANIFEST_NAME, BuildCache, Row, file_key, shared_key
+from lead_replicate.documents.packet import BuildOptions
 
 
 @pytest.fixture(autouse=True)
@@ -175,6 +175,6 @@ def test_save_failure_is_logged_not_raised(tmp_path, caplog):
     blocker.write_text("a file where the output folder should be", encoding="utf-8")
     cache = BuildCache(blocker, {})
     cache.entries["x"] = {"key": "k1", "outputs": []}
-    with caplog.at_level(logging.WARNING, logger="lead_replicate.buildcache"):
+    with caplog.at_level(logging.WARNING, logger="lead_replicate.documents.buildcache"):
         cache.save()
     assert "could not save the build cache" in caplog.text

@@ -9,12 +9,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lead_replicate import buildcache, cohort
-from lead_replicate.buildcache import MANIFEST_NAME
+from lead_replicate import cohort
 from lead_replicate.cohort import CohortItem, build_many
-from lead_replicate.documents import BuildOptions, BuildResult
-from lead_replicate.report import format_table
-from lead_replicate.validate import Report
+from lead_replicate.console import format_table
+from lead_replicate.documents import buildcache
+from lead_replicate.documents.buildcache import MANIFEST_NAME
+from lead_replicate.documents.packet import BuildOptions, BuildResult
+from lead_replicate.rules.validate import Report
 
 DATA = Path(__file__).parent / "data"
 CALLS: list[str] = []  # files the fake builder built, in this process

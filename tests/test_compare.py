@@ -21,9 +21,9 @@ from lead_replicate.compare import (
     render_comparison,
 )
 from lead_replicate.errors import LeadError, OutputError, PdfEngineError
-from lead_replicate.loader import load_text
-from lead_replicate.readiness import readiness
-from lead_replicate.validate import Report, validate_file, validate_source
+from lead_replicate.loading.loader import load_text
+from lead_replicate.rules.readiness import readiness
+from lead_replicate.rules.validate import Report, validate_file, validate_source
 
 DAY = dt.date(2026, 1, 15)
 
@@ -178,12 +178,12 @@ def test_build_refuses_folder_and_empty_input(tmp_path: Path, data_dir: Path) ->
 
 def test_html_still_written_when_pdf_engine_is_missing(
         tmp_path: Path, complete_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    import lead_replicate.pdf
+    import lead_replicate.documents.pdf
 
     def no_engine(html: str, **_: object) -> bytes:
-        raise PdfEngineError(lead_replicate.pdf.ENGINE_HELP)
+        raise PdfEngineError(lead_replicate.documents.pdf.ENGINE_HELP)
 
-    monkeypatch.setattr(lead_replicate.pdf, "render_pdf", no_engine)
+    monkeypatch.setattr(lead_replicate.documents.pdf, "render_pdf", no_engine)
     out = tmp_path / "convening" / "comparison.pdf"
     with pytest.raises(PdfEngineError):
         build_comparison([complete_path], out)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from lead_replicate.context import build_context
-from lead_replicate.validate import validate_file
+from lead_replicate.documents.context import build_context
+from lead_replicate.rules.validate import validate_file
 
 DATA = Path(__file__).parent / "data"
 

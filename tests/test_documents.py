@@ -11,15 +11,15 @@ import pytest
 import yaml
 from pypdf import PdfReader
 
-from lead_replicate import documents
-from lead_replicate.documents import (
+from lead_replicate.documents import packet as documents
+from lead_replicate.documents.packet import (
     BuildOptions,
     build_jurisdiction,
     generated_on,
     render_document,
 )
-from lead_replicate.loader import load_text
-from lead_replicate.validate import Report, validate_file, validate_source
+from lead_replicate.loading.loader import load_text
+from lead_replicate.rules.validate import Report, validate_file, validate_source
 
 ROOT = Path(__file__).parent.parent
 DATA = Path(__file__).parent / "data"
@@ -159,7 +159,7 @@ def _flatten(outline: list) -> list[str]:
 
 
 def test_identical_input_gives_identical_bytes(built: documents.BuildResult) -> None:
-    from lead_replicate.pdf import render_pdf
+    from lead_replicate.documents.pdf import render_pdf
 
     report = validate_file(DATA / "complete.yaml")
     html = render_document(report, "checklist", BuildOptions(Path("unused")))
@@ -169,7 +169,7 @@ def test_identical_input_gives_identical_bytes(built: documents.BuildResult) -> 
 
 def test_principle_errors_refuse_mou_and_manual(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr("lead_replicate.pdf.render_pdf", lambda html, **kw: b"%PDF-fake")
+    monkeypatch.setattr("lead_replicate.documents.pdf.render_pdf", lambda html, **kw: b"%PDF-fake")
     result = build_jurisdiction(DATA / "principle-errors.yaml", BuildOptions(tmp_path))
     assert [p.name for p in result.written] == ["readiness-checklist.pdf"]
     assert result.refused == ["mou.pdf", "protocol-manual.pdf"]
@@ -243,7 +243,7 @@ def test_missing_pdf_engine_still_writes_html(tmp_path: Path,
     def no_engine(html: str, **kw: object) -> bytes:
         raise PdfEngineError("The PDF engine could not start.")
 
-    monkeypatch.setattr("lead_replicate.pdf.render_pdf", no_engine)
+    monkeypatch.setattr("lead_replicate.documents.pdf.render_pdf", no_engine)
     result = build_jurisdiction(DATA / "complete.yaml", BuildOptions(tmp_path))
     assert sorted(p.name for p in result.written) == [
         "mou.html", "protocol-manual.html", "readiness-checklist.html"]
@@ -424,7 +424,7 @@ def test_long_organization_names_stay_inside_the_page(tmp_path: Path) -> None:
 
     if shutil.which("pdftotext") is None:
         pytest.skip("poppler-utils (pdftotext) is not installed")
-    from lead_replicate.pdf import render_pdf
+    from lead_replicate.documents.pdf import render_pdf
 
     plan = _complete()
     plan["stakeholders"][0]["name"] = "Example" * 18  # 126 characters, no space to break at

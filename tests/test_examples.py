@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from lead_replicate.loader import load_jurisdiction
-from lead_replicate.validate import validate_file
+from lead_replicate.loading.loader import load_jurisdiction
+from lead_replicate.rules.validate import validate_file
 
 ROOT = Path(__file__).parent.parent
 SEATTLE = ROOT / "examples" / "seattle.yaml"

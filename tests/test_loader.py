@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 import yaml
 
-from lead_replicate import yamlevents
 from lead_replicate.errors import LoadError
-from lead_replicate.loader import MAX_BYTES, Mark, load_jurisdiction, load_text
+from lead_replicate.loading import yamlevents
+from lead_replicate.loading.loader import MAX_BYTES, Mark, load_jurisdiction, load_text
 
 HOSTILE = Path(__file__).parent / "data" / "loader"
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from lead_replicate.documents.output import RECORD, safe_output_path, write_atomic
 from lead_replicate.errors import OutputError
-from lead_replicate.output import RECORD, safe_output_path, write_atomic
 
 
 def test_safe_path_inside_the_folder(tmp_path: Path) -> None:

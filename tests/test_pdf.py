@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from lead_replicate import pdf
+from lead_replicate.documents import pdf
+from lead_replicate.documents.templating import templates_dir
 from lead_replicate.errors import PdfEngineError
-from lead_replicate.templating import templates_dir
 
 
 def test_assets_are_served_and_nothing_else(tmp_path: Path) -> None:

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from lead_replicate.findings import Finding
-from lead_replicate.loader import Source, load_jurisdiction, load_text
-from lead_replicate.principles import (
+from lead_replicate.loading.loader import Source, load_jurisdiction, load_text
+from lead_replicate.rules.principles import (
     CHECKS,
     check_principles,
     load_evidence,

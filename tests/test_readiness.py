@@ -7,7 +7,7 @@ import datetime
 
 import pytest
 
-from lead_replicate.readiness import (
+from lead_replicate.rules.readiness import (
     DERIVATIONS,
     milestone_statuses,
     readiness,

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 
+from lead_replicate.console import finding_lines, rulebook_text, validation_summary
 from lead_replicate.findings import Finding
-from lead_replicate.principles import load_rulebook
-from lead_replicate.report import finding_lines, rulebook_text, validation_summary
-from lead_replicate.validate import Report
+from lead_replicate.rules.principles import load_rulebook
+from lead_replicate.rules.validate import Report
 
 ERROR = Finding("error", "harm-reduction", "case_management.abstinence_required", 42, 5,
                 "Abstinence is required.", fix="Set it to false.")

@@ -14,8 +14,8 @@ from hypothesis import strategies as st
 
 from lead_replicate import scaffold
 from lead_replicate.errors import LeadError, OutputError
-from lead_replicate.loader import load_text
-from lead_replicate.validate import validate_file
+from lead_replicate.loading.loader import load_text
+from lead_replicate.rules.validate import validate_file
 
 SECTIONS = ["lead", "jurisdiction", "stakeholders", "governance", "referral", "prosecution",
             "case_management", "services", "data_sharing", "racial_equity", "evaluation",
@@ -69,7 +69,7 @@ def _key_paths(data: object, prefix: str = "") -> set[str]:
 
 
 def _rulebook_ids() -> set[str]:
-    from lead_replicate.principles import load_rulebook
+    from lead_replicate.rules.principles import load_rulebook
 
     return {p.id for p in load_rulebook()}
 
@@ -291,7 +291,7 @@ def test_bad_answers_write_nothing(tmp_path: Path) -> None:
 
 def test_schema_file_is_written_beside_the_plan(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lead_replicate import schema
+    from lead_replicate.rules import schema
 
     fake = {"$schema": "https://json-schema.org/draft/2020-12/schema", "type": "object"}
     monkeypatch.setattr(schema, "json_schema", lambda: fake, raising=False)
@@ -301,7 +301,7 @@ def test_schema_file_is_written_beside_the_plan(
 
 
 def test_existing_schema_file_is_kept(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from lead_replicate import schema
+    from lead_replicate.rules import schema
 
     monkeypatch.setattr(schema, "json_schema", lambda: {"new": True}, raising=False)
     (tmp_path / scaffold.SCHEMA_FILENAME).write_text("{}\n", encoding="utf-8")
@@ -337,7 +337,7 @@ def test_shown_values_are_valid_and_what_lead_expects() -> None:
 
     Empty fields are dropped first: they are what the planner still has to write.
     """
-    from lead_replicate.validate import validate_source
+    from lead_replicate.rules.validate import validate_source
 
     data = _drop_nulls(yaml.safe_load(_render_all_fields()))
     report = validate_source(load_text(yaml.safe_dump(data, sort_keys=False), "shown.yaml"))

@@ -13,15 +13,15 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lead_replicate import schema
-from lead_replicate.loader import Source, load_jurisdiction
-from lead_replicate.schema import (
+from lead_replicate.loading.loader import Source, load_jurisdiction
+from lead_replicate.rules import schema
+from lead_replicate.rules.schema import (
     FORMAT,
     STANDARD_MILESTONE_IDS,
     json_schema,
     slugify,
 )
-from lead_replicate.structure import check_structure
+from lead_replicate.rules.structure import check_structure
 
 SCHEMA_DATA = Path(__file__).parent / "data" / "schema"
 

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from lead_replicate.loader import load_text
-from lead_replicate.source import Mark, commented_keys
+from lead_replicate.loading.loader import load_text
+from lead_replicate.loading.source import Mark, commented_keys
 
 TEXT = """\
 lead: 1

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from lead_replicate.errors import TemplateError
-from lead_replicate.templating import (
+from lead_replicate.documents.templating import (
     date_long,
     launch,
     make_environment,
@@ -16,6 +15,7 @@ from lead_replicate.templating import (
     render_template,
     templates_dir,
 )
+from lead_replicate.errors import TemplateError
 
 
 def test_templates_dir_holds_the_shipped_layout() -> None:
@@ -66,7 +66,7 @@ def test_missing_override_folder(tmp_path: Path) -> None:
 def test_nodot_drops_only_a_final_full_stop() -> None:
     from markupsafe import Markup
 
-    from lead_replicate.templating import has_field, humanize, nodot
+    from lead_replicate.documents.templating import has_field, humanize, nodot
 
     assert nodot("Reinvest savings.") == "Reinvest savings"
     assert nodot("Example Care, Inc. ") == "Example Care, Inc"  # the template prints the stop

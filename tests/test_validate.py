@@ -10,7 +10,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lead_replicate.findings import Finding
-from lead_replicate.validate import collect_files, validate_file, validate_text
+from lead_replicate.rules.validate import collect_files, validate_file, validate_text
 
 COMPLETE = Path(__file__).parent / "data" / "complete.yaml"
 PLAN = yaml.safe_load(COMPLETE.read_text(encoding="utf-8"))

@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypedDict
 
 import lead_replicate
-from lead_replicate.output import replace_atomic
+from lead_replicate.documents.output import replace_atomic
 
 if TYPE_CHECKING:
-    from lead_replicate.documents import BuildOptions
+    from lead_replicate.documents.packet import BuildOptions
 
 log = logging.getLogger(__name__)
 
@@ -38,7 +38,7 @@ class Row(TypedDict):
 
 def shipped_folders() -> dict[str, Path]:
     """The folders every build reads besides the plan: shipped templates and the rulebook."""
-    from lead_replicate.templating import templates_dir
+    from lead_replicate.documents.templating import templates_dir
 
     return {"shipped": templates_dir(), "rulebook": Path(lead_replicate.__file__).parent / "data"}
 

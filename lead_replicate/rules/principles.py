@@ -10,9 +10,9 @@ from typing import Any, Literal
 
 import yaml
 
-from lead_replicate.checks import CHECKS
 from lead_replicate.findings import Finding, Severity, format_path
-from lead_replicate.loader import Source
+from lead_replicate.loading.loader import Source
+from lead_replicate.rules.checks import CHECKS
 
 
 @dataclass(frozen=True)

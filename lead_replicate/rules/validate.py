@@ -9,7 +9,7 @@ from pathlib import Path
 
 from lead_replicate.errors import LoadError
 from lead_replicate.findings import Finding
-from lead_replicate.loader import Source, load_jurisdiction, load_text
+from lead_replicate.loading.loader import Source, load_jurisdiction, load_text
 
 log = logging.getLogger(__name__)
 
@@ -60,8 +60,8 @@ class Report:
 
 def validate_source(source: Source) -> Report:
     """Check an already loaded file."""
-    from lead_replicate.principles import check_principles
-    from lead_replicate.structure import check_structure
+    from lead_replicate.rules.principles import check_principles
+    from lead_replicate.rules.structure import check_structure
 
     findings, plan = check_structure(source)
     if plan is not None:

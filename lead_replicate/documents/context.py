@@ -8,9 +8,9 @@ from typing import Any
 
 from lead_replicate import __version__
 from lead_replicate.findings import Finding
-from lead_replicate.principles import load_evidence, load_rulebook, principle_statuses
-from lead_replicate.readiness import readiness
-from lead_replicate.validate import Report
+from lead_replicate.rules.principles import load_evidence, load_rulebook, principle_statuses
+from lead_replicate.rules.readiness import readiness
+from lead_replicate.rules.validate import Report
 
 log = logging.getLogger(__name__)
 

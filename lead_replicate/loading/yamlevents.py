@@ -19,7 +19,7 @@ from yaml import (
 
 from lead_replicate.errors import LoadError
 from lead_replicate.findings import PathParts
-from lead_replicate.source import Mark, Source
+from lead_replicate.loading.source import Mark, Source
 
 MAX_DEPTH = 64
 MAX_NODES = 100_000

@@ -10,8 +10,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from lead_replicate.cohort import CohortItem
-    from lead_replicate.principles import Principle
-    from lead_replicate.validate import Report
+    from lead_replicate.rules.principles import Principle
+    from lead_replicate.rules.validate import Report
 
 
 def plural(n: int, word: str) -> str:

@@ -11,9 +11,9 @@ from typing import Any
 from cerberus import errors as ce  # type: ignore[import-untyped]
 
 from lead_replicate.findings import Finding, PathParts, format_path
-from lead_replicate.loader import Source
-from lead_replicate.plan import dig
-from lead_replicate.schema import (
+from lead_replicate.loading.loader import Source
+from lead_replicate.rules.plan import dig
+from lead_replicate.rules.schema import (
     STANDARD_MILESTONE_IDS,
     keys_at,
     normalize,

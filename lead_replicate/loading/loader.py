@@ -9,8 +9,8 @@ from pathlib import Path
 import yaml
 
 from lead_replicate.errors import LoadError
-from lead_replicate.source import Mark, Source
-from lead_replicate.yamlevents import MAX_DEPTH, parse
+from lead_replicate.loading.source import Mark, Source
+from lead_replicate.loading.yamlevents import MAX_DEPTH, parse
 
 __all__ = ["MAX_BYTES", "LoadError", "Mark", "Source", "load_jurisdiction", "load_text"]
 

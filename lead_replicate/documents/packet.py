@@ -9,11 +9,11 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from lead_replicate.context import build_context
+from lead_replicate.documents.context import build_context
+from lead_replicate.documents.output import safe_output_path, write_atomic
+from lead_replicate.documents.templating import make_environment, render_template, standalone_html
 from lead_replicate.errors import LeadError, PdfEngineError
-from lead_replicate.output import safe_output_path, write_atomic
-from lead_replicate.templating import make_environment, render_template, standalone_html
-from lead_replicate.validate import Report, validate_file
+from lead_replicate.rules.validate import Report, validate_file
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ def _write_documents(path: Path, report: Report, options: BuildOptions, result: 
     want_html = options.html
     if pages:
         try:
-            from lead_replicate.pdf import render_pdf
+            from lead_replicate.documents.pdf import render_pdf
 
             pdfs = {name: render_pdf(html, overrides=options.templates)
                     for name, html in pages.items()}

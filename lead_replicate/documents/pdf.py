@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote, urlsplit
 
+from lead_replicate.documents.templating import asset_roots, find_asset, templates_dir
 from lead_replicate.errors import PdfEngineError
-from lead_replicate.templating import asset_roots, find_asset, templates_dir
 
 log = logging.getLogger(__name__)
 

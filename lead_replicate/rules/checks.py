@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from lead_replicate.findings import PathParts, Severity, Status
-from lead_replicate.plan import dig
+from lead_replicate.rules.plan import dig
 
 
 @dataclass(frozen=True)

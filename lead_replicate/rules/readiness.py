@@ -10,7 +10,7 @@ from typing import Any, Literal, cast
 
 import yaml
 
-from lead_replicate.plan import dig
+from lead_replicate.rules.plan import dig
 
 MilestoneStatus = Literal["done", "in-progress", "not-started", "not-applicable"]
 STATUSES: tuple[str, ...] = ("done", "in-progress", "not-started", "not-applicable")

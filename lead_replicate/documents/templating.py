@@ -20,10 +20,11 @@ MONTHS = ("January", "February", "March", "April", "May", "June", "July", "Augus
 
 def templates_dir() -> Path:
     """The shipped templates: inside the package when installed, else at the repository top."""
-    packaged = Path(__file__).parent / "templates"
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "templates"
     if packaged.is_dir():
         return packaged
-    return Path(__file__).parent.parent / "templates"
+    return package.parent / "templates"
 
 
 def asset_roots(overrides: Path | None) -> tuple[Path, ...]:

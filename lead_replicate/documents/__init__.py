@@ -1,0 +1,1 @@
+"""Documents: the template context, templating, the PDF engine, safe output and the packet."""

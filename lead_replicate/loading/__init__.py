@@ -1,0 +1,1 @@
+"""Loading: read a jurisdiction file safely into data that knows the line of every value."""

@@ -1,0 +1,1 @@
+"""Rules: the format definition, the LEAD principles and readiness, and validation itself."""
