@@ -358,7 +358,7 @@ def init(path: Path, name: str | None, state: str | None, kind: str | None) -> N
     written = write_new_plan(path, name, state, kind)
     report = validate_file(written)
     click.echo(f"Wrote {written}. Open it in an editor: each section says what to decide and why.")
-    opens = [f for f in report.findings if f.principle not in ("yaml", "schema")]
+    opens = [f for f in report.findings if f.is_principle]
     if opens:
         click.echo(
             f"\nWhat to decide next ({len(opens)} open items; run "

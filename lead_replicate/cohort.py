@@ -89,16 +89,8 @@ def _warm_worker(overrides: Path | None, warm: bool) -> None:
 
 
 def _readiness_of(result: BuildResult) -> float | None:
-    from lead_replicate.rules.readiness import readiness
-
-    plan = result.report.plan
-    if plan is None:
-        return None
-    try:
-        return float(readiness(plan).percent)
-    except Exception as exc:  # the documents are written; a missing % must not hide that
-        log.warning("%s: readiness could not be computed: %s", result.file, exc)
-        return None
+    computed = result.report.readiness  # computed once, when the documents were rendered
+    return None if computed is None else float(computed.percent)
 
 
 def _build_one(builder: Builder | None, path: Path, options: BuildOptions) -> _Outcome:

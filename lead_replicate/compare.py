@@ -15,8 +15,7 @@ from lead_replicate.documents.context import ROLE_NAMES
 from lead_replicate.errors import LeadError, OutputError, PdfEngineError
 from lead_replicate.findings import Finding
 from lead_replicate.rules.plan import section
-from lead_replicate.rules.principles import load_rulebook, principle_statuses
-from lead_replicate.rules.readiness import readiness
+from lead_replicate.rules.principles import load_rulebook
 from lead_replicate.rules.validate import Report, collect_files, validate_file
 
 log = logging.getLogger(__name__)
@@ -161,7 +160,7 @@ def _top_items(findings: Sequence[Finding], titles: dict[str, str]) -> list[dict
     seen: set[tuple[str, str]] = set()
     items = []
     for f in sorted(findings, key=lambda f: (rank.get((f.severity, f.status), 3), f.line)):
-        if f.principle in ("yaml", "schema") or (f.principle, f.message) in seen:
+        if not f.is_principle or (f.principle, f.message) in seen:
             continue
         seen.add((f.principle, f.message))
         kind = "error" if (f.severity, f.status) == ("error", "violation") else \
@@ -185,8 +184,8 @@ def _row(report: Report, titles: dict[str, str]) -> tuple[Row, dict[str, str]]:
         first = next((f for f in report.findings if f.severity == "error"), None)
         row.first_error = f"line {first.line}: {first.message}" if first else ""
         return row, {}
-    row.readiness = readiness(plan).percent
-    row.statuses = principle_statuses(report.findings)
+    row.readiness = report.readiness.percent if report.readiness else None
+    row.statuses = report.statuses
     row.choices, same = design_choices(plan)
     row.partners = [{"name": _text(s.get("name")) or str(s.get("id")),
                      "role": ROLE_NAMES.get(s.get("role", ""), "Other partners"),

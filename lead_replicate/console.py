@@ -8,14 +8,12 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from lead_replicate.findings import plural
+
 if TYPE_CHECKING:
     from lead_replicate.cohort import CohortItem
     from lead_replicate.rules.principles import Principle
     from lead_replicate.rules.validate import Report
-
-
-def plural(n: int, word: str) -> str:
-    return f"{n} {word}{'' if n == 1 else 's'}"
 
 
 def finding_lines(report: Report, *, errors_only: bool = False) -> list[str]:
@@ -43,10 +41,7 @@ def validation_summary(reports: Iterable[Report]) -> list[str]:
     reports = list(reports)
     lines = []
     for r in reports:
-        opens = sum(f.status == "open" for f in r.findings)
-        extra = f" ({plural(opens, 'open question')})" if opens else ""
-        lines.append(f"{r.file}: {'ok' if r.valid else 'FAILS'}: {plural(r.errors, 'error')}, "
-                     f"{plural(r.warnings, 'warning')}{extra}")
+        lines.append(f"{r.file}: {'ok' if r.valid else 'FAILS'}: {r.counts.text()}")
     bad = sum(not r.valid for r in reports)
     lines.append(f"Checked {plural(len(reports), 'file')}: {plural(bad, 'file')} with errors.")
     return lines

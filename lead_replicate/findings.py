@@ -13,6 +13,10 @@ Status = Literal["violation", "open"]
 
 PathParts = tuple[str | int, ...]
 
+# Findings about the file itself rather than a LEAD principle: YAML syntax, the format's
+# structure, and text the document fonts cannot show.
+FORMAT_CHECKS = frozenset({"yaml", "schema"})
+
 
 def format_path(parts: Iterable[str | int]) -> str:
     """Render ``("stakeholders", 0, "role")`` as ``stakeholders[0].role``."""
@@ -38,9 +42,46 @@ class Finding:
     fix: str = ""
     status: Status = "violation"
 
+    @property
+    def is_principle(self) -> bool:
+        """True for a finding about a LEAD principle, False for one about the file's format."""
+        return self.principle not in FORMAT_CHECKS
+
     def to_dict(self) -> dict[str, object]:
         """The JSON shape of format.md's command-line contract (plus ``fix`` and ``status``)."""
         return asdict(self)
 
     def sort_key(self) -> tuple[int, int, str, str]:
         return (self.line, self.column, self.principle, self.message)
+
+
+def plural(n: int, word: str) -> str:
+    """``1 error``, ``2 errors``."""
+    return f"{n} {word}{'' if n == 1 else 's'}"
+
+
+@dataclass(frozen=True)
+class Counts:
+    """The one definition of the numbers every output prints for a file.
+
+    ``errors`` and ``warnings`` split the findings by severity; ``open`` counts the findings
+    that are open questions (the plan does not decide yet), whatever their severity, so it
+    overlaps the other two. ``validate``, the build table, the checklist and ``compare`` all
+    print these three numbers and nothing else under these names.
+    """
+
+    errors: int = 0
+    warnings: int = 0
+    open: int = 0
+
+    @classmethod
+    def of(cls, findings: Iterable[Finding]) -> Counts:
+        found = list(findings)
+        return cls(sum(f.severity == "error" for f in found),
+                   sum(f.severity == "warning" for f in found),
+                   sum(f.status == "open" for f in found))
+
+    def text(self) -> str:
+        """``3 errors, 1 warning (2 open questions)``: how every output says it."""
+        extra = f" ({plural(self.open, 'open question')})" if self.open else ""
+        return f"{plural(self.errors, 'error')}, {plural(self.warnings, 'warning')}{extra}"

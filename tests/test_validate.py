@@ -97,3 +97,28 @@ def test_collect_files_expands_folders_and_refuses_missing(tmp_path) -> None:
         assert "nope" in str(exc)
     else:
         raise AssertionError("a missing path must raise FileNotFoundError")
+
+
+def test_counts_are_one_definition_for_every_output():
+    from lead_replicate.findings import Counts, Finding
+
+    findings = [Finding("error", "caseload", "a", 1, 1, "m", status="open"),
+                Finding("error", "harm-reduction", "b", 2, 1, "m"),
+                Finding("warning", "training", "c", 3, 1, "m", status="open"),
+                Finding("warning", "schema", "d", 4, 1, "m")]
+    counts = Counts.of(findings)
+    assert counts == Counts(errors=2, warnings=2, open=2)
+    assert counts.text() == "2 errors, 2 warnings (2 open questions)"
+    assert Counts(1, 0, 0).text() == "1 error, 0 warnings"
+    assert [f.is_principle for f in findings] == [True, True, True, False]
+
+
+def test_report_computes_statuses_rows_and_readiness_once():
+    from lead_replicate.rules.principles import principle_statuses
+
+    report = validate_file(COMPLETE.parents[2] / "examples" / "santa_fe.yaml")
+    assert report.statuses is report.statuses  # cached, not recomputed per document
+    assert report.statuses == principle_statuses(report.findings)
+    assert [r["status"] for r in report.principle_rows] == list(report.statuses.values())
+    assert report.readiness is not None and report.readiness is report.readiness
+    assert report.to_dict()["errors"] == report.counts.errors

@@ -8,8 +8,8 @@ from typing import Any
 
 from lead_replicate import __version__
 from lead_replicate.findings import Finding
-from lead_replicate.rules.principles import load_evidence, load_rulebook, principle_statuses
-from lead_replicate.rules.readiness import readiness
+from lead_replicate.rules.principles import load_evidence
+from lead_replicate.rules.readiness import Readiness, readiness
 from lead_replicate.rules.validate import Report
 
 log = logging.getLogger(__name__)
@@ -29,24 +29,8 @@ ROLE_NAMES = {
 MILESTONE_STATUSES = ("done", "in-progress", "not-started", "not-applicable")
 
 
-def principle_rows(findings: list[Finding]) -> list[dict[str, Any]]:
-    """Every principle with the file's status and, when not met, what to do about it."""
-    statuses = principle_statuses(findings)
-    rows = []
-    for rule in load_rulebook():
-        mine = [f for f in findings if f.principle == rule.id]
-        rows.append({
-            "id": rule.id, "title": rule.title, "severity": rule.severity,
-            "requirement": rule.requirement, "status": statuses[rule.id],
-            "messages": [f.message for f in mine],
-            "fix": next((f.fix for f in mine if f.fix), rule.fix) if mine else "",
-        })
-    return rows
-
-
-def readiness_summary(plan: dict, people: dict[str, dict]) -> dict[str, Any]:
+def readiness_summary(raw: Readiness, people: dict[str, dict]) -> dict[str, Any]:
     """Milestones with status, owner name and due date, plus counts and a percentage."""
-    raw = readiness(plan)
     milestones = [{
         "id": m.id, "title": m.title or m.id, "status": m.status,
         "owner": people.get(m.owner, {}).get("name", m.owner) if m.owner else None,
@@ -62,7 +46,7 @@ def blocking_summary(findings: list[Finding]) -> dict[str, int]:
     Counted from findings, not principle statuses: a core question left open is an error
     too, and the checklist must not call such a plan ready to issue.
     """
-    mine = [f for f in findings if f.severity == "error" and f.principle not in ("yaml", "schema")]
+    mine = [f for f in findings if f.severity == "error" and f.is_principle]
     violations = sum(f.status != "open" for f in mine)
     return {"total": len(mine), "violations": violations, "open": len(mine) - violations}
 
@@ -111,10 +95,10 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
         "racial_equity": plan.get("racial_equity") or {},
         "evaluation": plan.get("evaluation") or {}, "training": plan.get("training") or [],
         "funding": plan.get("funding") or {},
-        "readiness": readiness_summary(plan, by_id),
-        "principles": principle_rows(findings),
+        "readiness": readiness_summary(report.readiness or readiness(plan), by_id),
+        "principles": report.principle_rows, "counts": report.counts,
         "findings": [f.to_dict() for f in findings],
-        "open_findings": [f.to_dict() for f in findings if f.principle not in ("yaml", "schema")],
+        "open_findings": [f.to_dict() for f in findings if f.is_principle],
         "blocking": blocking_summary(findings),
         "evidence": load_evidence(),
     }

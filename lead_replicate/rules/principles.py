@@ -6,7 +6,7 @@ import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
 from importlib import resources
-from typing import Any, Literal
+from typing import Any, Literal, TypedDict
 
 import yaml
 
@@ -88,7 +88,7 @@ def principle_statuses(findings: Iterable[Finding]) -> dict[str, str]:
     """
     seen: dict[str, set[tuple[str, str]]] = {}
     for f in findings:
-        if f.principle not in ("schema", "yaml"):
+        if f.is_principle:
             seen.setdefault(f.principle, set()).add((f.severity, f.status))
     out: dict[str, str] = {}
     for p in _rulebook():
@@ -102,3 +102,28 @@ def principle_statuses(findings: Iterable[Finding]) -> dict[str, str]:
         else:
             out[p.id] = "met"
     return out
+
+
+class PrincipleRow(TypedDict):
+    """One principle as the documents and the comparison show it for one file."""
+
+    id: str
+    title: str
+    severity: str  # core / recommended
+    requirement: str
+    status: str  # met / warning / open / error
+    messages: list[str]
+    fix: str
+
+
+def principle_rows(findings: list[Finding], statuses: dict[str, str]) -> list[PrincipleRow]:
+    """Every principle with the file's status and, when not met, what to do about it."""
+    rows: list[PrincipleRow] = []
+    for rule in _rulebook():
+        mine = [f for f in findings if f.principle == rule.id]
+        rows.append(PrincipleRow(
+            id=rule.id, title=rule.title, severity=rule.severity,
+            requirement=rule.requirement, status=statuses[rule.id],
+            messages=[f.message for f in mine],
+            fix=next((f.fix for f in mine if f.fix), rule.fix) if mine else ""))
+    return rows

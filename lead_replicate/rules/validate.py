@@ -2,34 +2,71 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from lead_replicate.errors import LoadError
-from lead_replicate.findings import Finding
+from lead_replicate.findings import Counts, Finding
 from lead_replicate.loading.loader import Source, load_jurisdiction, load_text
+
+if TYPE_CHECKING:
+    from lead_replicate.rules.principles import PrincipleRow
+    from lead_replicate.rules.readiness import Readiness
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Report:
-    """Everything validation learned about one file."""
+    """Everything validation learned about one file, and what follows from it.
+
+    The statuses, principle rows, readiness and counts are computed once, on first use, and
+    every output (``validate``, the documents, the build table, ``compare``) reads them from
+    here, so no two outputs can disagree about a plan.
+    """
 
     file: str
     source: Source | None = None
     plan: dict | None = None  # the normalized plan; None when the structure is invalid
     findings: list[Finding] = field(default_factory=list)
 
+    @functools.cached_property
+    def counts(self) -> Counts:
+        """Errors, warnings and open questions: the numbers every output prints."""
+        return Counts.of(self.findings)
+
     @property
     def errors(self) -> int:
-        return sum(f.severity == "error" for f in self.findings)
+        return self.counts.errors
 
     @property
     def warnings(self) -> int:
-        return sum(f.severity == "warning" for f in self.findings)
+        return self.counts.warnings
+
+    @functools.cached_property
+    def statuses(self) -> dict[str, str]:
+        """``met``/``warning``/``open``/``error`` per principle id, in rulebook order."""
+        from lead_replicate.rules.principles import principle_statuses
+
+        return principle_statuses(self.findings)
+
+    @functools.cached_property
+    def principle_rows(self) -> list[PrincipleRow]:
+        """Every principle with this file's status and, when not met, what to do about it."""
+        from lead_replicate.rules.principles import principle_rows
+
+        return principle_rows(self.findings, self.statuses)
+
+    @functools.cached_property
+    def readiness(self) -> Readiness | None:
+        """Milestone statuses and the readiness percentage; None without a valid plan."""
+        from lead_replicate.rules.readiness import readiness
+
+        return None if self.plan is None else readiness(self.plan)
 
     @property
     def valid(self) -> bool:
