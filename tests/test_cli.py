@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
+from conftest import DATA, ROOT
 
 from lead_replicate.cli import cli
 
-COMPLETE = Path(__file__).parent / "data" / "complete.yaml"
+COMPLETE = DATA / "complete.yaml"
 
 
 def run(*args: str):
@@ -125,18 +126,24 @@ def test_console_script_never_shows_a_traceback(tmp_path):
     assert f"{bomb}:1:" in proc.stdout
 
 
-@pytest.mark.parametrize("argv", [["validate", "--help"], ["--help"]])
-def test_help_does_not_import_weasyprint(argv):
+@pytest.mark.parametrize(("argv", "unused"), [
+    (["validate", "--help"], ["weasyprint", "jinja2", "cerberus"]),
+    (["--help"], ["weasyprint", "jinja2", "cerberus"]),
+    (["validate", str(ROOT / "examples" / "seattle.yaml")], ["weasyprint", "jinja2"]),
+])
+def test_commands_import_only_what_they_use(argv, unused):
+    """A cold start pays for what it uses: validate never loads the document engines."""
     code = (
         f"import sys; from lead_replicate.cli import main; sys.argv=['lead-replicate', *{argv!r}]\n"
         "try:\n    main()\nexcept SystemExit: pass\n"
-        "assert 'weasyprint' not in sys.modules, 'weasyprint imported'"
+        f"print(sorted(m for m in {unused!r} if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.splitlines()[-1] == "[]"
 
 
-EXAMPLES = Path(__file__).parent.parent / "examples"
+EXAMPLES = ROOT / "examples"
 
 
 def test_build_refuses_mou_and_manual_for_a_plan_breaking_core_principles(tmp_path):
@@ -193,7 +200,7 @@ def test_compare_writes_a_pdf_and_never_replaces_a_users_file(tmp_path):
     assert CliRunner().invoke(cli, args).exit_code == 0  # its own output: replaced freely
 
 
-HOSTILE = sorted((Path(__file__).parent / "data" / "loader").glob("*"))
+HOSTILE = sorted((DATA / "loader").glob("*"))
 
 
 @pytest.mark.parametrize("hostile", HOSTILE, ids=[p.name for p in HOSTILE])

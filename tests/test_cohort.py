@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import DATA
 
 from lead_replicate import cohort
 from lead_replicate.cohort import CohortItem, build_many
@@ -17,7 +18,6 @@ from lead_replicate.documents.buildcache import MANIFEST_NAME
 from lead_replicate.documents.packet import BuildOptions, BuildResult
 from lead_replicate.rules.validate import Report
 
-DATA = Path(__file__).parent / "data"
 CALLS: list[str] = []  # files the fake builder built, in this process
 
 

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
+
+from conftest import DATA
 
 from lead_replicate.documents.context import build_context
 from lead_replicate.rules.validate import validate_file
-
-DATA = Path(__file__).parent / "data"
 
 
 def context(name: str, document: str = "mou") -> dict:

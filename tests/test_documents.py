@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import DATA, ROOT
 from pypdf import PdfReader
 
 from lead_replicate.documents import packet as documents
@@ -21,9 +22,7 @@ from lead_replicate.documents.packet import (
 from lead_replicate.loading.loader import load_text
 from lead_replicate.rules.validate import Report, validate_file, validate_source
 
-ROOT = Path(__file__).parent.parent
-DATA = Path(__file__).parent / "data"
-GOLDEN = Path(__file__).parent / "golden"
+GOLDEN = ROOT / "tests" / "golden"
 EPOCH = "1767225600"  # 2026-01-01
 
 

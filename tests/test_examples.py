@@ -5,11 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from lead_replicate.loading.loader import load_jurisdiction
 from lead_replicate.rules.validate import validate_file
 
-ROOT = Path(__file__).parent.parent
 SEATTLE = ROOT / "examples" / "seattle.yaml"
 SANTA_FE = ROOT / "examples" / "santa_fe.yaml"
 ALBANY = ROOT / "jurisdictions" / "albany.yaml"

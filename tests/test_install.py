@@ -9,8 +9,8 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
-ROOT = Path(__file__).parent.parent
 EXE = Path(sys.executable).parent / ("lead-replicate.exe" if os.name == "nt" else "lead-replicate")
 
 

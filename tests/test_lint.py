@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-ROOT = Path(__file__).parent.parent
+from conftest import ROOT
 
 
 def test_ruff_check_is_clean():

@@ -8,12 +8,13 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import DATA
 
 from lead_replicate.errors import LoadError
 from lead_replicate.loading import yamlevents
 from lead_replicate.loading.loader import MAX_BYTES, Mark, load_jurisdiction, load_text
 
-HOSTILE = Path(__file__).parent / "data" / "loader"
+HOSTILE = DATA / "loader"
 
 
 def refusal(raw: bytes | str) -> LoadError:

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import copy
 import time
-from pathlib import Path
 from typing import Any
 
 import pytest
+from conftest import DATA
 
 from lead_replicate.findings import Finding
 from lead_replicate.loading.loader import Source, load_jurisdiction, load_text
@@ -19,7 +19,6 @@ from lead_replicate.rules.principles import (
     principle_statuses,
 )
 
-DATA = Path(__file__).parent / "data"
 COMPLETE = (DATA / "complete.yaml").read_text(encoding="utf-8")
 DOC_TABLE_IDS = [
     "harm-reduction", "no-fail-out", "voluntary", "pre-booking", "police-referral",

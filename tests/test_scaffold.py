@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from conftest import DATA
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -144,7 +145,7 @@ def test_every_field_of_the_format_is_present() -> None:
     """Uncommenting every field gives exactly the format's fields, nothing misspelled."""
     data = yaml.safe_load(_render_all_fields())
     assert list(data) == SECTIONS
-    complete = yaml.safe_load((Path(__file__).parent / "data" / "complete.yaml").read_text("utf-8"))
+    complete = yaml.safe_load((DATA / "complete.yaml").read_text("utf-8"))
     assert _key_paths(data) == _key_paths(complete) | FIELDS_NOT_IN_COMPLETE
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import jsonschema
 import pytest
+from conftest import DATA, ROOT
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,7 @@ from lead_replicate.rules.schema import (
 )
 from lead_replicate.rules.structure import check_structure
 
-SCHEMA_DATA = Path(__file__).parent / "data" / "schema"
+SCHEMA_DATA = DATA / "schema"
 
 # fixture name -> (path, line, column, a phrase the message must contain)
 DEFECTS = {
@@ -288,7 +289,7 @@ def test_complete_plan_passes_json_schema(complete_plan: dict) -> None:
 @pytest.mark.parametrize("example", ["examples/seattle.yaml", "examples/santa_fe.yaml",
                                      "jurisdictions/albany.yaml"])
 def test_examples_pass_json_schema(example: str) -> None:
-    data = load_jurisdiction(Path(__file__).parent.parent / example).data
+    data = load_jurisdiction(ROOT / example).data
     assert _json_valid(_as_json(data), json_schema())
 
 
@@ -307,3 +308,17 @@ def test_json_schema_agrees_with_cerberus(name: str) -> None:
 
 def test_validator_is_built_once() -> None:
     assert schema.validator() is schema.validator()
+
+
+def test_format_is_a_valid_cerberus_schema() -> None:
+    """validator() skips cerberus's own check of FORMAT for speed; this test runs it."""
+    import cerberus
+    from cerberus.schema import DefinitionSchema
+
+    checker = type(schema.validator())
+    definition = copy.deepcopy(schema.FORMAT)
+    checker(definition)  # raises cerberus.SchemaError on any unknown rule or bad constraint
+    # Cerberus expands shortcuts when it checks; the unchecked FORMAT must need none.
+    assert DefinitionSchema.expand(copy.deepcopy(schema.FORMAT)) == schema.FORMAT
+    with pytest.raises(cerberus.SchemaError):
+        checker({"lead": {"type": "integer", "alowed": [1]}})

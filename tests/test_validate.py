@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import yaml
+from conftest import DATA
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lead_replicate.findings import Finding
 from lead_replicate.rules.validate import collect_files, validate_file, validate_text
 
-COMPLETE = Path(__file__).parent / "data" / "complete.yaml"
+COMPLETE = DATA / "complete.yaml"
 PLAN = yaml.safe_load(COMPLETE.read_text(encoding="utf-8"))
 
 scalars = (st.none() | st.booleans() | st.integers(-10**6, 10**6) | st.floats(allow_nan=False)

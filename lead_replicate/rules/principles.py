@@ -5,13 +5,10 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib import resources
-from typing import Any, Literal, TypedDict
-
-import yaml
+from typing import Literal, TypedDict
 
 from lead_replicate.findings import Finding, Severity, format_path
-from lead_replicate.loading.loader import Source
+from lead_replicate.loading.loader import Source, load_shipped
 from lead_replicate.rules.checks import CHECKS
 
 
@@ -35,12 +32,6 @@ class Principle:
 
 
 
-def _read_data(name: str) -> Any:
-    """Read shipped YAML via importlib.resources, so it works from an installed wheel."""
-    text = resources.files("lead_replicate").joinpath("data").joinpath(name).read_text("utf-8")
-    return yaml.safe_load(text)
-
-
 @functools.lru_cache(maxsize=1)
 def _rulebook() -> tuple[Principle, ...]:
     return tuple(
@@ -49,7 +40,7 @@ def _rulebook() -> tuple[Principle, ...]:
             requirement=e["requirement"], fix=e["fix"],
             checked_from=tuple(e["checked_from"]), sources=tuple(e["sources"]),
         )
-        for e in _read_data("principles.yaml")
+        for e in load_shipped("principles.yaml")
     )
 
 
@@ -61,7 +52,7 @@ def load_rulebook() -> list[Principle]:
 @functools.lru_cache(maxsize=1)
 def load_evidence() -> dict:
     """Sources, UW evaluation figures and the trademark note (data/evidence.yaml)."""
-    return _read_data("evidence.yaml")
+    return load_shipped("evidence.yaml")
 
 
 def check_principles(plan: dict, source: Source) -> list[Finding]:

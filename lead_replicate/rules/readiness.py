@@ -5,11 +5,9 @@ from __future__ import annotations
 import functools
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from typing import Any, Literal, cast
 
-import yaml
-
+from lead_replicate.loading.loader import load_shipped
 from lead_replicate.rules.plan import dig
 
 MilestoneStatus = Literal["done", "in-progress", "not-started", "not-applicable"]
@@ -54,10 +52,8 @@ class StandardStep:
 @functools.lru_cache(maxsize=1)
 def standard_steps() -> tuple[StandardStep, ...]:
     """The 17 standard steps of format.md, in order (read once via importlib.resources)."""
-    text = resources.files("lead_replicate").joinpath("data").joinpath("milestones.yaml") \
-        .read_text("utf-8")
     return tuple(StandardStep(e["id"], e["title"], e["description"], e.get("derived_from"))
-                 for e in yaml.safe_load(text))
+                 for e in load_shipped("milestones.yaml"))
 
 
 # --- derivations: conservative; "done" only when the file itself states the decision --------

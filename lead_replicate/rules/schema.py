@@ -7,11 +7,12 @@ import functools
 import logging
 import re
 import unicodedata
-from typing import Any
-
-import cerberus  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any
 
 from lead_replicate.findings import PathParts
+
+if TYPE_CHECKING:
+    import cerberus  # type: ignore[import-untyped]
 
 log = logging.getLogger(__name__)
 
@@ -244,19 +245,25 @@ FORMAT: dict[str, dict] = {
 }
 
 
-class _Validator(cerberus.Validator):
-    """Cerberus, with ``integer`` refusing booleans and ``date`` refusing date-times."""
-
-    types_mapping = cerberus.Validator.types_mapping.copy()
-    types_mapping["integer"] = cerberus.TypeDefinition("integer", (int,), (bool,))
-    types_mapping["date"] = cerberus.TypeDefinition("date", (datetime.date,),
-                                                    (datetime.datetime,))
-
-
 @functools.lru_cache(maxsize=1)
-def validator() -> _Validator:
-    """Built once per process: building checks the whole schema and is slow."""
-    return _Validator(FORMAT)
+def validator() -> cerberus.Validator:
+    """The cerberus validator for :data:`FORMAT`, built once per process.
+
+    Its types differ from cerberus's in two ways: ``integer`` refuses booleans and ``date``
+    refuses date-times. Cerberus normally checks a schema against its own rules whenever a
+    validator is made, which took about half of a cold ``validate``; :data:`FORMAT` is a
+    constant, checked that way by a test (``test_format_is_a_valid_cerberus_schema``), so it
+    is handed over as an ``UnvalidatedSchema``. Cerberus is imported here, not at the top,
+    so that code needing only the lists above (``init``, the CLI's choices) does not load it.
+    """
+    import cerberus
+    from cerberus.schema import UnvalidatedSchema  # type: ignore[import-untyped]
+
+    types = cerberus.Validator.types_mapping.copy()
+    types["integer"] = cerberus.TypeDefinition("integer", (int,), (bool,))
+    types["date"] = cerberus.TypeDefinition("date", (datetime.date,), (datetime.datetime,))
+    checker = type("FormatValidator", (cerberus.Validator,), {"types_mapping": types})
+    return checker(UnvalidatedSchema(FORMAT))
 
 
 def slugify(text: str) -> str:
