@@ -333,12 +333,9 @@ def init(path: Path, name: str | None, state: str | None, kind: str | None) -> N
       lead-replicate init springfield.yaml --name "Springfield, Illinois" --state IL --kind city
     """
     from lead_replicate.rules.validate import validate_file
-    from lead_replicate.scaffold import write_new_plan
+    from lead_replicate.scaffold import check_free, write_new_plan
 
-    if path.exists():
-        raise click.ClickException(
-            f"{path} already exists; choose another name or delete it first."
-        )
+    check_free(path)  # before asking anything
     interactive = sys.stdin.isatty()
     missing = [
         opt for opt, value in (("--name", name), ("--state", state), ("--kind", kind)) if not value

@@ -12,7 +12,7 @@ from typing import Any
 
 from lead_replicate import __version__
 from lead_replicate.documents.context import ROLE_NAMES
-from lead_replicate.errors import LeadError, OutputError, PdfEngineError
+from lead_replicate.errors import LeadError, OutputError, PdfEngineError, os_error_text
 from lead_replicate.findings import Finding
 from lead_replicate.rules.plan import section
 from lead_replicate.rules.principles import load_rulebook
@@ -263,7 +263,15 @@ def build_comparison(paths: Iterable[str | Path], out: Path, *, html: bool = Fal
     from lead_replicate.documents.templating import standalone_html
 
     out = Path(out)
-    if out.is_dir():
+    if out.suffix.lower() in (".html", ".htm"):  # --html would write the HTML over the PDF
+        raise OutputError(f"--out {out}: the comparison is a PDF; give a .pdf name such as "
+                          f"{out.with_suffix('.pdf')} (--html writes the HTML beside it, "
+                          f"as {out.with_suffix('.html')})")
+    try:
+        is_folder = out.is_dir()
+    except OSError as exc:
+        raise OutputError(os_error_text(out, exc)) from None
+    if is_folder:
         raise OutputError(f"{out} is a folder: give a file name such as {out / 'comparison.pdf'}")
     files = collect_files(paths)
     if not files:

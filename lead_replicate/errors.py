@@ -28,3 +28,26 @@ class TemplateError(LeadError):
 
 class PdfEngineError(LeadError):
     """Raised when WeasyPrint cannot be loaded (usually: Pango is missing on Windows/macOS)."""
+
+
+def os_error_text(path: object, exc: OSError) -> str:
+    """One plain line for an operating-system failure on ``path``, saying what to do.
+
+    The library's write paths translate OSError with this, so the CLI never has to call a
+    full disk or a read-only folder "an unexpected problem".
+    """
+    import errno
+
+    reason = exc.strerror or str(exc)
+    advice = {
+        errno.EACCES: "choose another folder, or change its permissions",
+        errno.EPERM: "the folder may be read-only or immutable; choose another folder, "
+                     "or change its permissions",
+        errno.EROFS: "the disk is read-only; choose a folder on another disk",
+        errno.ENAMETOOLONG: "the name is too long for this disk; choose a shorter name",
+        errno.ENOSPC: "the disk is full; free some space and run the command again",
+        errno.EDQUOT: "the disk quota is used up; free some space and run the command again",
+        errno.ENOTDIR: "part of the path is a file, not a folder; choose another path",
+        errno.EISDIR: "that is a folder; give a file name",
+    }.get(exc.errno or 0, "check the path and run the command again")
+    return f"{path}: cannot write ({reason}); {advice}"

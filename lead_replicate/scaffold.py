@@ -12,7 +12,7 @@ from pathlib import Path
 import jinja2
 
 from lead_replicate.documents.templating import templates_dir
-from lead_replicate.errors import LeadError, OutputError
+from lead_replicate.errors import LeadError, OutputError, os_error_text
 from lead_replicate.rules.schema import KINDS, STATES
 
 log = logging.getLogger(__name__)
@@ -134,6 +134,23 @@ def write_new_plan(path: str | Path, name: str, state: str, kind: str,
     return target
 
 
+def check_free(target: Path, *, shown: str | None = None) -> None:
+    """Raise OutputError unless a new file can be made at ``target`` (checked before asking).
+
+    Free means: nothing there (not even a dangling link), and its folder exists. A name too
+    long or a folder that cannot be looked into is a plain error too.
+    """
+    shown = str(target) if shown is None else shown
+    try:
+        taken, has_folder = target.exists() or target.is_symlink(), target.parent.is_dir()
+    except OSError as exc:
+        raise OutputError(os_error_text(shown, exc)) from None
+    if taken:
+        raise OutputError(f"{shown} already exists; choose another name or delete it first")
+    if not has_folder:
+        raise OutputError(f"{shown}: the folder {target.parent} does not exist; create it first")
+
+
 def _create_exclusive(target: Path, text: str, *, shown: str) -> None:
     """Write ``text`` to a new file ``target`` atomically; never replace an existing file.
 
@@ -143,10 +160,7 @@ def _create_exclusive(target: Path, text: str, *, shown: str) -> None:
     """
     exists = f"{shown} already exists; choose another name or delete it first"
     folder = target.parent
-    if target.exists() or target.is_symlink():
-        raise OutputError(exists)
-    if not folder.is_dir():
-        raise OutputError(f"{shown}: the folder {folder} does not exist; create it first")
+    check_free(target, shown=shown)
     reserved = False
     tmp: Path | None = None
     try:
@@ -166,7 +180,7 @@ def _create_exclusive(target: Path, text: str, *, shown: str) -> None:
     except OSError as exc:
         if reserved:
             target.unlink(missing_ok=True)
-        raise OutputError(f"{shown}: cannot write the file: {exc.strerror or exc}") from None
+        raise OutputError(os_error_text(shown, exc)) from None
     finally:
         if tmp is not None:
             tmp.unlink(missing_ok=True)

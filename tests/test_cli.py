@@ -212,3 +212,23 @@ def test_every_hostile_file_is_one_line_naming_the_file_and_exit_1(hostile):
     (finding,) = report["findings"]
     assert finding["principle"] == "yaml" and finding["line"] >= 1
     assert "\n" not in finding["message"]
+
+
+def test_a_place_that_cannot_be_written_is_one_plain_error_line(tmp_path):
+    """A name too long for the disk (a read-only folder goes the same way: test_output.py)."""
+    long = tmp_path / ("a" * 300)
+    too_long = "cannot write (File name too long); the name is too long for this disk; " \
+               "choose a shorter name"
+    init = run("init", f"{long}.yaml", "--name", "X", "--state", "WA", "--kind", "city")
+    assert (init.exit_code, init.output) == (1, f"Error: {long}.yaml: {too_long}\n")
+    compare = run("compare", str(COMPLETE), "--out", f"{long}.pdf")
+    assert (compare.exit_code, compare.output) == (1, f"Error: {long}.pdf: {too_long}\n")
+
+
+def test_compare_never_writes_the_html_over_the_pdf(tmp_path):
+    out = tmp_path / "same.html"
+    result = run("compare", str(COMPLETE), "--out", str(out), "--html")
+    assert (result.exit_code, result.output) == (1, (
+        f"Error: --out {out}: the comparison is a PDF; give a .pdf name such as "
+        f"{tmp_path / 'same.pdf'} (--html writes the HTML beside it, as {out})\n"))
+    assert list(tmp_path.iterdir()) == []

@@ -2,12 +2,24 @@
 
 from __future__ import annotations
 
+import errno
+import fcntl
+import hashlib
+import json
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
 
-from lead_replicate.documents.output import RECORD, safe_output_path, write_atomic
+from lead_replicate.documents.output import (
+    RECORD,
+    RECORD_LIMIT,
+    read_record,
+    safe_output_path,
+    write_atomic,
+    written_by_us,
+)
 from lead_replicate.errors import OutputError
 
 
@@ -51,13 +63,124 @@ def test_write_atomic_failure_keeps_the_old_file(tmp_path: Path,
     write_atomic(target, b"old")
 
     def broken(*args: object) -> None:
-        raise OSError("disk full")
+        raise OSError(errno.ENOSPC, "No space left on device")
 
     monkeypatch.setattr(os, "replace", broken)
-    with pytest.raises(OSError):
+    with pytest.raises(OutputError) as info:
         write_atomic(target, b"new")
+    assert str(info.value) == (f"{target}: cannot write (No space left on device); the disk "
+                               "is full; free some space and run the command again")
     assert target.read_bytes() == b"old"
     assert not [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]
+
+
+class Killed(BaseException):
+    """Stands for SIGKILL: nothing after it runs, not even ``except Exception`` blocks."""
+
+
+@pytest.mark.parametrize("fatal", [1, 2], ids=["record-renamed", "document-renamed"])
+def test_a_crash_between_the_renames_does_not_lock_the_tool_out(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fatal: int) -> None:
+    """Die at the 1st or 2nd rename of a rebuild, leaving the temporary files on disk."""
+    target = tmp_path / "mou.pdf"
+    write_atomic(target, b"old")
+    real_replace, real_unlink, calls = os.replace, os.unlink, []
+
+    def dying_replace(src: str, dst: str) -> None:
+        calls.append(dst)
+        if len(calls) == fatal:
+            monkeypatch.setattr(os, "unlink", lambda p: None)  # a dead process cleans nothing
+            raise Killed
+        real_replace(src, dst)
+
+    monkeypatch.setattr(os, "replace", dying_replace)
+    with pytest.raises(Killed):
+        write_atomic(target, b"new")
+    monkeypatch.setattr(os, "replace", real_replace)
+    monkeypatch.setattr(os, "unlink", real_unlink)
+    assert [n for n in os.listdir(tmp_path) if n.endswith(".tmp")]  # the crash's leftovers
+    assert target.read_bytes() == b"old"
+    write_atomic(target, b"newer")  # the next build recovers by itself, without --force
+    assert target.read_bytes() == b"newer"
+    assert sorted(os.listdir(tmp_path)) == sorted([RECORD, "mou.pdf"])
+    assert written_by_us(target)
+
+
+def test_a_live_writer_keeps_its_temporary_file(tmp_path: Path) -> None:
+    """Only a dead write's temporary file is swept: a locked one belongs to a live process."""
+    leftover = tmp_path / ".mou.pdf.abcd1234.tmp"
+    leftover.write_bytes(b"half")
+    busy = tmp_path / ".protocol-manual.pdf.efgh5678.tmp"
+    busy.write_bytes(b"in use")
+    other = tmp_path / ".notes.tmp"  # not a name this tool makes
+    other.write_bytes(b"someone else's")
+    with open(busy, "rb") as handle:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX)
+        write_atomic(tmp_path / "mou.pdf", b"new")
+        assert sorted(os.listdir(tmp_path)) == sorted(
+            [RECORD, "mou.pdf", busy.name, other.name])
+
+
+@pytest.mark.parametrize("damage", [
+    "[" * 100_000 + "]" * 100_000,
+    '{"mou.pdf": 3}',
+    '{"mou.pdf": ["not a digest"]}',
+    "[]",
+    " " * (RECORD_LIMIT + 1),
+    "\xff",
+])
+def test_a_damaged_record_counts_as_nothing_recorded(tmp_path: Path, damage: str) -> None:
+    (tmp_path / RECORD).write_text(damage, encoding="latin-1")
+    write_atomic(tmp_path / "new.pdf", b"fresh")  # a new file is written, the record repaired
+    assert read_record(tmp_path) == ({"new.pdf": [hashlib.sha256(b"fresh").hexdigest()]}, False)
+    (tmp_path / "mou.pdf").write_bytes(b"was it ours?")
+    (tmp_path / RECORD).write_text(damage, encoding="latin-1")
+    with pytest.raises(OutputError) as info:
+        write_atomic(tmp_path / "mou.pdf", b"new")
+    assert str(info.value) == (
+        f"{tmp_path / 'mou.pdf'} already exists and lead-replicate's record of the files it "
+        f"wrote there ({tmp_path / RECORD}) is damaged, so it cannot tell whether you changed "
+        "it; use --force to replace it")
+    write_atomic(tmp_path / "mou.pdf", b"new", force=True)
+    assert written_by_us(tmp_path / "mou.pdf")
+
+
+def test_the_first_record_format_still_reads(tmp_path: Path) -> None:
+    (tmp_path / "mou.pdf").write_bytes(b"old")
+    (tmp_path / RECORD).write_text(
+        json.dumps({"mou.pdf": hashlib.sha256(b"old").hexdigest()}), encoding="utf-8")
+    write_atomic(tmp_path / "mou.pdf", b"new")
+    assert (tmp_path / "mou.pdf").read_bytes() == b"new"
+
+
+@pytest.mark.parametrize(("error", "advice"), [
+    (PermissionError(errno.EACCES, "Permission denied"),
+     "choose another folder, or change its permissions"),
+    (PermissionError(errno.EPERM, "Operation not permitted"),
+     "the folder may be read-only or immutable; choose another folder, or change its "
+     "permissions"),
+    (OSError(errno.EROFS, "Read-only file system"),
+     "the disk is read-only; choose a folder on another disk"),
+])
+def test_an_unwritable_folder_is_a_plain_error(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                               error: OSError, advice: str) -> None:
+    """Tests run as root, where chmod 555 does not stop a write: fake the refusal."""
+    def refused(*args: object, **kwargs: object) -> None:
+        raise error
+
+    monkeypatch.setattr(tempfile, "mkstemp", refused)
+    target = tmp_path / "seattle" / "mou.pdf"
+    with pytest.raises(OutputError) as info:
+        write_atomic(target, b"new")
+    assert str(info.value) == f"{target}: cannot write ({error.strerror}); {advice}"
+
+
+def test_a_name_too_long_is_a_plain_error(tmp_path: Path) -> None:
+    target = tmp_path / ("a" * 300) / "mou.pdf"
+    with pytest.raises(OutputError) as info:
+        write_atomic(target, b"new")
+    assert str(info.value) == (f"{target}: cannot write (File name too long); the name is "
+                               "too long for this disk; choose a shorter name")
 
 
 def test_never_replaces_a_file_it_did_not_write(tmp_path: Path) -> None:

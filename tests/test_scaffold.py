@@ -272,7 +272,8 @@ def test_unwritable_folder_is_a_plain_error(tmp_path: Path,
     monkeypatch.setattr(scaffold, "_new_temp_file", denied)
     with pytest.raises(OutputError) as info:
         scaffold.write_new_plan(tmp_path / "mycity.yaml", "Example City", "OR", "city")
-    expected = f"{tmp_path / 'mycity.yaml'}: cannot write the file: Permission denied"
+    expected = (f"{tmp_path / 'mycity.yaml'}: cannot write (Permission denied); "
+                "choose another folder, or change its permissions")
     assert str(info.value) == expected
 
 

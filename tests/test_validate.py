@@ -122,3 +122,11 @@ def test_report_computes_statuses_rows_and_readiness_once():
     assert [r["status"] for r in report.principle_rows] == list(report.statuses.values())
     assert report.readiness is not None and report.readiness is report.readiness
     assert report.to_dict()["errors"] == report.counts.errors
+
+
+def test_a_file_named_several_times_is_collected_once(tmp_path, monkeypatch) -> None:
+    for name in ("a.yaml", "b.yaml"):
+        (tmp_path / name).write_text("lead: 1\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    given = ["b.yaml", ".", "./b.yaml", str(tmp_path / "a.yaml"), "a.yaml"]
+    assert [str(p) for p in collect_files(given)] == ["b.yaml", "a.yaml"]

@@ -133,16 +133,24 @@ def _unreadable(name: str, exc: LoadError) -> Report:
 def collect_files(paths: Iterable[str | Path]) -> list[Path]:
     """Expand folders into their ``*.yaml``/``*.yml`` files (sorted); keep files as given.
 
+    A file named twice (``a.yaml ./a.yaml``, or a file and its folder) is kept once, where it
+    first appears: it is one plan, so it is checked, built or compared once.
     Raises FileNotFoundError naming the first path that does not exist.
     """
-    files: list[Path] = []
+    found: list[Path] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            files += sorted(q for q in p.iterdir()
+            found += sorted(q for q in p.iterdir()
                             if q.suffix in (".yaml", ".yml") and q.is_file())
         elif p.exists():
-            files.append(p)
+            found.append(p)
         else:
             raise FileNotFoundError(str(raw))
+    seen: set[Path] = set()
+    files = []
+    for p in found:
+        if p.resolve() not in seen:
+            seen.add(p.resolve())
+            files.append(p)
     return files
