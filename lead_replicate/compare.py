@@ -188,7 +188,7 @@ def _row(report: Report, titles: dict[str, str]) -> tuple[Row, dict[str, str]]:
     row.statuses = report.statuses
     row.choices, same = design_choices(plan)
     row.partners = [{"name": _text(s.get("name")) or str(s.get("id")),
-                     "role": ROLE_NAMES.get(s.get("role", ""), "Other partners"),
+                     "role": ROLE_NAMES.get(s.get("role", ""), "Other partner"),
                      "signatory": s.get("signatory") is True}
                     for s in plan.get("stakeholders") or [] if isinstance(s, dict)]
     items = _top_items(report.findings, titles)
@@ -233,17 +233,21 @@ def _sources_line(rows: Sequence[Row]) -> str:
 def render_comparison(comparison: Comparison, *, templates: Path | None = None,
                       on: Any = None) -> str:
     """The comparison's HTML, through the shared environment and base layout."""
+    from lead_replicate.documents.context import page_context
     from lead_replicate.documents.packet import generated_on
-    from lead_replicate.documents.templating import make_environment, render_template
+    from lead_replicate.documents.templating import date_long, make_environment, render_template
 
     compared = comparison.compared
+    on = on or generated_on()
+    sources = _sources_line(comparison.rows)
     context = {
-        "document": "compare", "doc_title": "Convening Comparison", "draft": False,
-        "language": "en", "generated_on": on or generated_on(),
-        "tool": {"name": "lead-replicate", "version": __version__},
-        "source_name": _sources_line(comparison.rows),
-        "j": {"name": f"{len(compared)} LEAD jurisdictions",
-              "short_name": "LEAD convening"},
+        **page_context(
+            document="compare", doc_title="Convening Comparison", draft=False,
+            generated_on=on, source_name=sources,
+            j={"name": f"{len(compared)} LEAD jurisdictions", "short_name": "LEAD convening"},
+            footer=(f"Convening comparison generated from {sources} by lead-replicate "
+                    f"{__version__}, {date_long(on)}, for discussion among the jurisdictions. "
+                    "Each plan's own MOU and manual remain drafts for review by its counsel.")),
         "cmp": comparison, "rows": comparison.rows, "compared": compared,
         "unreadable": comparison.unreadable, "principles": comparison.principles,
         "spreads": comparison.differing_choices, "pages": matrix_pages(compared),

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import jinja2
 
-from lead_replicate.documents.templating import templates_dir
+from lead_replicate.documents.templating import make_environment, templates_dir
 from lead_replicate.errors import LeadError, OutputError, os_error_text
 from lead_replicate.rules.schema import KINDS, STATES
 
@@ -19,37 +19,7 @@ log = logging.getLogger(__name__)
 
 TEMPLATE = "init/plan.yaml.j2"
 SCHEMA_FILENAME = "lead-replicate.schema.json"
-
-# Characters a YAML reader accepts literally inside a double-quoted scalar. Everything else
-# (control characters, YAML line breaks such as U+2028, surrogates, the byte-order mark) is
-# written as an escape so the value reads back exactly as given.
-_YAML_LITERAL = re.compile(r"[\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
-                           r"\U00010000-\U0010FFFF]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
-_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
-
-
-def quote_yaml(value: str) -> str:
-    """Return ``value`` as a YAML double-quoted scalar that reads back exactly.
-
-    json.dumps is close but not enough: with ``ensure_ascii`` it writes emoji as surrogate
-    pairs (YAML does not join them), and without it leaves U+2028 raw (YAML folds it).
-    """
-    out = ['"']
-    for ch in value:
-        if ch in _SHORT_ESCAPES:
-            out.append(_SHORT_ESCAPES[ch])
-        elif _YAML_LITERAL.fullmatch(ch):
-            out.append(ch)
-        elif ord(ch) <= 0xFF:
-            out.append(f"\\x{ord(ch):02X}")
-        elif ord(ch) <= 0xFFFF:
-            out.append(f"\\u{ord(ch):04X}")
-        else:  # pragma: no cover - every character above U+FFFF is literal
-            out.append(f"\\U{ord(ch):08X}")
-    out.append('"')
-    return "".join(out)
-
+_SURROGATE = re.compile("[\ud800-\udfff]")  # an undecodable byte in an argument
 
 def check_inputs(name: str, state: str, kind: str,
                  short_name: str | None = None) -> tuple[str, str]:
@@ -79,20 +49,6 @@ def check_inputs(name: str, state: str, kind: str,
     return code, norm_kind
 
 
-def _environment() -> jinja2.Environment:
-    """A Jinja2 environment for YAML: no HTML escaping; values go through ``quote_yaml``."""
-    env = jinja2.Environment(
-        loader=jinja2.FileSystemLoader(str(templates_dir())),
-        autoescape=False,  # YAML, not HTML: user values are quoted by the yaml filter instead
-        undefined=jinja2.StrictUndefined,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
-    env.filters["yaml"] = quote_yaml
-    return env
-
-
 # Lines of the template that start with "#= " are fields the planner has not decided yet.
 _UNDECIDED = re.compile(r"^#= ", re.MULTILINE)
 
@@ -100,7 +56,7 @@ _UNDECIDED = re.compile(r"^#= ", re.MULTILINE)
 def _render(context: dict[str, object], *, undecided_prefix: str = "# ") -> str:
     """Render the plan template; ``undecided_prefix=""`` uncomments every field (for tests)."""
     try:
-        text = _environment().get_template(TEMPLATE).render(context)
+        text = make_environment().get_template(TEMPLATE).render(context)
     except jinja2.TemplateNotFound:
         raise LeadError(f"The plan template {TEMPLATE} is missing from {templates_dir()}; "
                         "reinstall lead-replicate.") from None

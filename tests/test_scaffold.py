@@ -14,6 +14,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from lead_replicate import scaffold
+from lead_replicate.documents.templating import quote_yaml
 from lead_replicate.errors import LeadError, OutputError
 from lead_replicate.loading.loader import load_text
 from lead_replicate.rules.validate import validate_file
@@ -122,7 +123,7 @@ def test_any_name_round_trips_exactly(name: str) -> None:
 
 @given(st.text())
 def test_quote_yaml_reads_back_with_both_yaml_parsers(value: str) -> None:
-    quoted = scaffold.quote_yaml(value)
+    quoted = quote_yaml(value)
     assert "\n" not in quoted
     assert yaml.load(quoted, Loader=yaml.SafeLoader) == value
     if hasattr(yaml, "CSafeLoader") and not re.search("[\ud800-\udfff]", value):
@@ -130,8 +131,8 @@ def test_quote_yaml_reads_back_with_both_yaml_parsers(value: str) -> None:
 
 
 def test_quote_yaml_keeps_readable_unicode_readable() -> None:
-    assert scaffold.quote_yaml("Peñasco 😀") == '"Peñasco 😀"'
-    assert scaffold.quote_yaml('a "b" \\') == '"a \\"b\\" \\\\"'
+    assert quote_yaml("Peñasco 😀") == '"Peñasco 😀"'
+    assert quote_yaml('a "b" \\') == '"a \\"b\\" \\\\"'
 
 
 def test_every_section_of_the_format_is_present_commented() -> None:

@@ -7,6 +7,8 @@ import logging
 from typing import Any
 
 from lead_replicate import __version__
+from lead_replicate.documents.decisions import plan_decisions
+from lead_replicate.documents.templating import date_long
 from lead_replicate.findings import Finding
 from lead_replicate.rules.principles import load_evidence
 from lead_replicate.rules.readiness import Readiness, readiness
@@ -17,14 +19,16 @@ log = logging.getLogger(__name__)
 STANDARD_TERMS_VERSION = 1
 TITLES = {"mou": "Memorandum of Understanding", "manual": "Protocol Manual",
           "checklist": "Readiness Checklist"}
+# What each stakeholder role is called in documents and the comparison: one label per
+# organization, so singular ("King County Executive (elected official)").
 ROLE_NAMES = {
     "law-enforcement": "Law enforcement", "prosecutor": "Prosecution",
     "public-defense": "Public defense", "case-management": "Case management",
     "project-management": "Project management", "behavioral-health": "Behavioral health",
-    "housing": "Housing", "health": "Health", "elected-official": "Elected officials",
+    "housing": "Housing", "health": "Health", "elected-official": "Elected official",
     "government": "Government", "community": "Community", "business": "Business",
-    "civil-rights": "Civil rights", "evaluator": "Evaluation", "funder": "Funders",
-    "corrections": "Corrections", "courts": "Courts", "other": "Other partners",
+    "civil-rights": "Civil rights", "evaluator": "Evaluation", "funder": "Funder",
+    "corrections": "Corrections", "courts": "Courts", "other": "Other partner",
 }
 MILESTONE_STATUSES = ("done", "in-progress", "not-started", "not-applicable")
 
@@ -49,6 +53,21 @@ def blocking_summary(findings: list[Finding]) -> dict[str, int]:
     mine = [f for f in findings if f.severity == "error" and f.is_principle]
     violations = sum(f.status != "open" for f in mine)
     return {"total": len(mine), "violations": violations, "open": len(mine) - violations}
+
+
+def page_context(*, document: str, doc_title: str, draft: bool, generated_on: dt.date,
+                 source_name: str, j: dict, footer: str | None = None) -> dict[str, Any]:
+    """What every page needs, whatever the document: the base layout reads only this.
+
+    Shared by the jurisdiction documents and the convening comparison.
+    """
+    tool = {"name": "lead-replicate", "version": __version__}
+    if footer is None:
+        footer = (f"Draft generated from {source_name} by {tool['name']} {tool['version']} "
+                  f"for review by counsel, {date_long(generated_on)}.")
+    return {"document": document, "doc_title": doc_title, "draft": draft,
+            "generated_on": generated_on, "source_name": source_name, "tool": tool,
+            "language": j.get("language", "en"), "j": j, "footer": footer}
 
 
 def build_context(report: Report, *, document: str, draft: bool, generated_on: dt.date,
@@ -81,11 +100,11 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
         services.append(item)
     findings = list(report.findings)
     return {
-        "document": document, "doc_title": TITLES[document], "draft": draft,
-        "generated_on": generated_on, "source_name": source_name,
-        "tool": {"name": "lead-replicate", "version": __version__},
-        "terms_version": STANDARD_TERMS_VERSION, "language": j.get("language", "en"),
-        "plan": plan, "j": j, "stakeholders": people, "by_id": by_id, "roles": roles,
+        **page_context(document=document, doc_title=TITLES[document], draft=draft,
+                       generated_on=generated_on, source_name=source_name, j=j),
+        **plan_decisions(report),
+        "terms_version": STANDARD_TERMS_VERSION,
+        "plan": plan, "stakeholders": people, "by_id": by_id, "roles": roles,
         "role_names": ROLE_NAMES, "names": names,
         "signatories": [p for p in people if p.get("signatory")],
         "gov": plan.get("governance") or {}, "referral": plan.get("referral") or {},

@@ -127,9 +127,40 @@ def has_field(items: Any, key: str) -> bool:
                for row in (items or []))
 
 
+# Characters a YAML reader accepts literally inside a double-quoted scalar. Everything else
+# (control characters, YAML line breaks such as U+2028, surrogates, the byte-order mark) is
+# written as an escape so the value reads back exactly as given.
+_YAML_LITERAL = re.compile(r"[\x20-\x7E\xA0-\u2027\u202A-\uD7FF\uE000-\uFEFE\uFF00-\uFFFD"
+                           r"\U00010000-\U0010FFFF]")
+_SHORT_ESCAPES = {'"': '\\"', "\\": "\\\\", "\n": "\\n", "\t": "\\t", "\r": "\\r"}
+
+
+def quote_yaml(value: str) -> str:
+    """Return ``value`` as a YAML double-quoted scalar that reads back exactly.
+
+    json.dumps is close but not enough: with ``ensure_ascii`` it writes emoji as surrogate
+    pairs (YAML does not join them), and without it leaves U+2028 raw (YAML folds it).
+    """
+    out = ['"']
+    for ch in value:
+        if ch in _SHORT_ESCAPES:
+            out.append(_SHORT_ESCAPES[ch])
+        elif _YAML_LITERAL.fullmatch(ch):
+            out.append(ch)
+        elif ord(ch) <= 0xFF:
+            out.append(f"\\x{ord(ch):02X}")
+        elif ord(ch) <= 0xFFFF:
+            out.append(f"\\u{ord(ch):04X}")
+        else:  # pragma: no cover - every character above U+FFFF is literal
+            out.append(f"\\U{ord(ch):08X}")
+    out.append('"')
+    return "".join(out)
+
+
 def _autoescape(name: str | None) -> bool:
-    # Every template we render is HTML; escape anything whose kind is unknown, too.
-    return name is None or not name.endswith((".txt", ".css"))
+    # Every template we render is HTML, except the YAML plan `init` writes (whose values go
+    # through the ``yaml`` filter instead); escape anything whose kind is unknown, too.
+    return name is None or not name.endswith((".txt", ".css", ".yaml.j2"))
 
 
 def make_environment(overrides: Path | None = None) -> jinja2.Environment:
@@ -160,7 +191,7 @@ def _environment(overrides: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(date_long=date_long, money=money, launch=launch, humanize=humanize,
-                       nodot=nodot, has_field=has_field)
+                       nodot=nodot, has_field=has_field, yaml=quote_yaml)
     return env
 
 

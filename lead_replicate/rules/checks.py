@@ -94,7 +94,8 @@ def _flags(plan: dict, base: PathParts, names: dict[str, str], why: str) -> list
     return out
 
 
-ROLE_NAMES = {"law-enforcement": "law-enforcement agency", "prosecutor": "prosecutor",
+# What a finding calls the one stakeholder of a role it misses ("No prosecutor is listed").
+ROLE_NOUNS = {"law-enforcement": "law-enforcement agency", "prosecutor": "prosecutor",
               "case-management": "case-management provider"}
 AD = ("referral", "arrest_diversion")
 CM = ("case_management",)
@@ -197,7 +198,7 @@ def _divertible_offenses(plan: dict) -> list[Problem]:
 @check("shared-intention")
 def _shared_intention(plan: dict) -> list[Problem]:
     out, people = [], _stakeholders(plan)
-    for role, name in ROLE_NAMES.items():
+    for role, name in ROLE_NOUNS.items():
         holders = [(i, s) for i, s in people if s.get("role") == role]
         if not holders:
             out.append(Problem(("stakeholders",),
@@ -231,7 +232,7 @@ def _policy_group(plan: dict) -> list[Problem]:
     if _blank(dig(plan, *path)):
         return [Problem(path, "No Policy Coordinating Group members are listed yet.", "open")]
     roles = _member_roles(plan, "policy_group")
-    return [Problem(path, f"The Policy Coordinating Group has no {ROLE_NAMES[r]}.")
+    return [Problem(path, f"The Policy Coordinating Group has no {ROLE_NOUNS[r]}.")
             for r in ("law-enforcement", "prosecutor") if r not in roles]
 
 
@@ -248,7 +249,7 @@ def _operations_group(plan: dict) -> list[Problem]:
     out = _listed(plan, (*base, "members"), "No Operational Work Group members are listed yet.")
     if not out:
         roles = _member_roles(plan, "operations_group")
-        out = [Problem((*base, "members"), f"The Operational Work Group has no {ROLE_NAMES[r]}.")
+        out = [Problem((*base, "members"), f"The Operational Work Group has no {ROLE_NOUNS[r]}.")
                for r in ("law-enforcement", "case-management") if r not in roles]
     liaison = dig(plan, *base, "liaison_prosecutor")
     if liaison is None:

@@ -1,0 +1,100 @@
+"""The plan's decisions, computed once from the validated plan and its principle statuses.
+
+Templates print these; they never decide. What is open comes from the same findings that
+``validate`` reports, so a document cannot call a principle undecided that ``validate``
+calls met, or the reverse.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from lead_replicate.rules.validate import Report
+
+# The three referral doors (Toolkit ch. 3), in the order documents list them.
+DOORS = {"arrest_diversion": "Arrest diversion", "social_contact": "Social-contact referral",
+         "community_referral": "Community referral"}
+
+# The harm-reduction safeguards: key, what "false" means in a sentence, what "true" means.
+SAFEGUARDS = (
+    ("abstinence_required", "are not required to be abstinent", "abstinence is required"),
+    ("drug_testing_required", "are not required to take drug tests",
+     "drug tests are required"),
+    ("sanctions_for_drug_use", "are not sanctioned for drug use or relapse",
+     "drug use or relapse is sanctioned"),
+)
+
+
+def _section(data: Any, *keys: str) -> dict:
+    for key in keys:
+        data = data.get(key) if isinstance(data, dict) else None
+    return data if isinstance(data, dict) else {}
+
+
+def door_state(value: Any) -> str:
+    """``open`` (enabled: true), ``closed`` (enabled: false) or ``undecided`` (absent)."""
+    return "open" if value is True else "closed" if value is False else "undecided"
+
+
+def doors(plan: dict) -> dict[str, dict[str, Any]]:
+    """Each referral door: its state, its label and the plan's section for it."""
+    referral = _section(plan, "referral")
+    out = {}
+    for key, label in DOORS.items():
+        part = _section(referral, key)
+        state = door_state(part.get("enabled"))
+        out[key] = {"key": key, "label": label, "state": state, "open": state == "open",
+                    "closed": state == "closed", "undecided": state == "undecided",
+                    "data": part}
+    return out
+
+
+def harm_reduction(cm: dict, status: str) -> dict[str, Any]:
+    """What the plan decides about harm reduction, and exactly what departs or is open.
+
+    Only an explicit ``true`` safeguard departs from harm reduction (an absent one is not an
+    open question: the rulebook's check says so), so a partial plan prints what it states
+    and names nothing as open that ``validate`` does not.
+    """
+    return {
+        "status": status,
+        "approach": cm.get("approach"),
+        "stated": [text for key, text, _ in SAFEGUARDS if cm.get(key) is False],
+        "departures": [text for key, _, text in SAFEGUARDS if cm.get(key) is True],
+        "unstated": [key for key, _, _ in SAFEGUARDS if cm.get(key) is None],
+    }
+
+
+def no_fail_out(cm: dict, status: str) -> dict[str, Any]:
+    """Whether participants can fail out: stated never, departing, or still open."""
+    removal, months = cm.get("removal_for_noncompliance"), cm.get("fixed_duration_months")
+    departures = []
+    if removal is True:
+        departures.append("participants can be removed for not meeting goals or timelines")
+    if months is not None:
+        departures.append(f"services end after a fixed {months} months")
+    return {"status": status, "stated": removal is False and months is None,
+            "departures": departures}
+
+
+def plan_decisions(report: Report) -> dict[str, Any]:
+    """The decisions every document prints, keyed as the templates use them."""
+    plan = report.plan or {}
+    statuses = report.statuses
+    cm = _section(plan, "case_management")
+    open_by_principle: dict[str, list[str]] = {}
+    for f in report.findings:
+        if f.is_principle and f.status == "open":
+            open_by_principle.setdefault(f.principle, []).append(f.message)
+    door_map = doors(plan)
+    return {
+        "status": statuses,
+        "open_by_principle": open_by_principle,
+        "doors": door_map,
+        # The doors' sections, read once here instead of in every template.
+        "ad": door_map["arrest_diversion"]["data"],
+        "sc": door_map["social_contact"]["data"],
+        "cr": door_map["community_referral"]["data"],
+        "harm_reduction": harm_reduction(cm, statuses.get("harm-reduction", "met")),
+        "no_fail_out": no_fail_out(cm, statuses.get("no-fail-out", "met")),
+    }
