@@ -6,6 +6,7 @@ import datetime as dt
 from pathlib import Path
 
 import pytest
+from conftest import ROOT
 
 from lead_replicate.documents.templating import (
     date_long,
@@ -79,3 +80,49 @@ def test_nodot_drops_only_a_final_full_stop() -> None:
     assert has_field([{"a": ""}, {"a": "x"}], "a") and not has_field([{"a": None}, {}], "a")
     assert humanize("quasi-experimental") == "quasi-experimental"
     assert humanize("jail-days") == "jail days"
+
+
+def _render_mou(templates: Path) -> str:
+    from lead_replicate.documents.packet import BuildOptions, render_document
+    from lead_replicate.rules.validate import validate_file
+
+    report = validate_file(ROOT / "examples" / "seattle.yaml")
+    options = BuildOptions(templates / "out", templates=templates)
+    return render_document(report, "mou", options)
+
+
+def test_a_users_template_runs_sandboxed(tmp_path: Path) -> None:
+    marker = tmp_path / "ran"
+    (tmp_path / "mou").mkdir()
+    (tmp_path / "mou" / "mou.html").write_text(
+        f"ok\n{{{{ lipsum.__globals__['os'].popen('touch {marker}').read() }}}}\n",
+        encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        _render_mou(tmp_path)
+    assert str(info.value) == (
+        f"{tmp_path / 'mou' / 'mou.html'}:2: the template tried to reach something templates "
+        "may not use (access to attribute '__globals__' of 'function' object is unsafe); "
+        "templates render in a sandbox")
+    assert not marker.exists()
+
+
+def test_a_template_linking_outside_its_folder_is_refused(tmp_path: Path) -> None:
+    secret = tmp_path / "secret.txt"
+    secret.write_text("root:x:0:0", encoding="utf-8")
+    (tmp_path / "templates" / "mou").mkdir(parents=True)
+    (tmp_path / "templates" / "mou" / "mou.html").symlink_to(secret)
+    with pytest.raises(TemplateError) as info:
+        _render_mou(tmp_path / "templates")
+    assert str(info.value) == (
+        f"the template {tmp_path / 'templates' / 'mou' / 'mou.html'} leads outside its folder "
+        f"(to {secret}); put the file itself in the templates folder")
+
+
+def test_an_undefined_value_names_the_override_file_that_used_it(tmp_path: Path) -> None:
+    clause = tmp_path / "mou" / "clauses" / "funding.html"
+    clause.parent.mkdir(parents=True)
+    clause.write_text("<p>Funded.</p>\n<p>{{ no_such_value }}</p>\n", encoding="utf-8")
+    with pytest.raises(TemplateError) as info:
+        _render_mou(tmp_path)
+    assert str(info.value) == (f"{clause}:2: the template uses a value that does not exist: "
+                               "'no_such_value' is undefined")

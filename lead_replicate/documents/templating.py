@@ -1,4 +1,4 @@
-"""The one Jinja2 environment: a user's template folder first, then the shipped templates."""
+"""The one Jinja2 environment (sandboxed): a user's template folder first, then the shipped ones."""
 
 from __future__ import annotations
 
@@ -6,11 +6,13 @@ import base64
 import datetime as dt
 import functools
 import re
+import traceback
 from pathlib import Path
 from typing import Any
 
 import jinja2
 import markupsafe
+from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from lead_replicate.errors import TemplateError
 
@@ -163,13 +165,32 @@ def _autoescape(name: str | None) -> bool:
     return name is None or not name.endswith((".txt", ".css", ".yaml.j2"))
 
 
+class _ContainedLoader(jinja2.FileSystemLoader):
+    """A folder's templates, refusing any file that resolves outside that folder.
+
+    A templates folder may come from anyone (a trainer runs one received by email): a link
+    to /etc/passwd named ``mou/mou.html`` must not put the password file into the MOU.
+    """
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Any]:
+        source, filename, uptodate = super().get_source(environment, template)
+        real = Path(filename).resolve()
+        if not any(real.is_relative_to(Path(root).resolve()) for root in self.searchpath):
+            raise TemplateError(f"the template {filename} leads outside its folder (to "
+                                f"{real}); put the file itself in the templates folder")
+        return source, filename, uptodate
+
+
 def make_environment(overrides: Path | None = None) -> jinja2.Environment:
-    """The environment: StrictUndefined so a typo fails loudly; autoescape for HTML.
+    """The one environment factory: sandboxed, StrictUndefined, autoescape for HTML.
 
     ``overrides`` is a user's ``--templates`` folder; any file there replaces the shipped
     file with the same relative path, so one clause can be adapted without copying the rest.
-    One environment per folder per process, so each template compiles once (Jinja2 still
-    reloads a template whose file changed).
+    Every template renders in Jinja2's sandbox, the shipped ones too: one kind of
+    environment, and a user's template cannot reach Python internals (``__globals__``, the
+    ``os`` module) from any value it is given. One environment per folder per process, so
+    each template compiles once (Jinja2 still reloads a template whose file changed).
     """
     if overrides is not None and not Path(overrides).is_dir():
         raise TemplateError(f"the templates folder {overrides} does not exist")
@@ -180,9 +201,9 @@ def make_environment(overrides: Path | None = None) -> jinja2.Environment:
 def _environment(overrides: Path | None) -> jinja2.Environment:
     loaders: list[jinja2.BaseLoader] = []
     if overrides is not None:
-        loaders.append(jinja2.FileSystemLoader(str(overrides)))
-    loaders.append(jinja2.FileSystemLoader(str(templates_dir())))
-    env = jinja2.Environment(
+        loaders.append(_ContainedLoader(str(overrides)))
+    loaders.append(_ContainedLoader(str(templates_dir())))
+    env = SandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=_autoescape,
@@ -193,6 +214,18 @@ def _environment(overrides: Path | None) -> jinja2.Environment:
     env.filters.update(date_long=date_long, money=money, launch=launch, humanize=humanize,
                        nodot=nodot, has_field=has_field, yaml=quote_yaml)
     return env
+
+
+def _where(exc: BaseException, name: str) -> str:
+    """``file:line`` of the template line that failed (an override file is named as such).
+
+    Jinja2 rewrites tracebacks so that template frames carry the template's file and line.
+    """
+    frames = [f for f in traceback.extract_tb(exc.__traceback__)
+              if f.filename.endswith((".html", ".txt", ".css", ".j2"))]
+    if not frames:
+        return f"template {name}"
+    return f"{frames[-1].filename}:{frames[-1].lineno}"
 
 
 def render_template(env: jinja2.Environment, name: str, context: dict[str, Any]) -> str:
@@ -206,6 +239,12 @@ def render_template(env: jinja2.Environment, name: str, context: dict[str, Any])
         raise TemplateError(f"{where}:{exc.lineno}: template syntax error: {exc.message}") from None
     except jinja2.UndefinedError as exc:
         raise TemplateError(
-            f"template {name} uses a value that does not exist: {exc.message}") from None
+            f"{_where(exc, name)}: the template uses a value that does not exist: "
+            f"{exc.message}") from None
+    except SecurityError as exc:
+        raise TemplateError(
+            f"{_where(exc, name)}: the template tried to reach something templates may not "
+            f"use ({str(exc).rstrip('.')}); templates render in a sandbox") from None
     except jinja2.TemplateError as exc:
-        raise TemplateError(f"template {name} could not be rendered: {exc}") from None
+        raise TemplateError(f"{_where(exc, name)}: the template could not be rendered: "
+                            f"{exc}") from None
