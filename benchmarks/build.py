@@ -24,7 +24,7 @@ import sys
 from pathlib import Path
 from lead_replicate.documents.packet import BuildOptions, build_jurisdiction
 result = build_jurisdiction(Path(sys.argv[1]), BuildOptions(Path(sys.argv[2])))
-sys.exit(0 if result.ok else 1)
+sys.exit(0 if result.complete else 1)
 """
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import signal
 import sys
 from pathlib import Path
 from typing import Any
@@ -197,7 +198,8 @@ def schema() -> None:
 @click.option(
     "--force",
     is_flag=True,
-    help="Rebuild everything, and replace files in --out that this tool did not write.",
+    help="Rebuild every file (ignore the cache), replace files in --out that this tool did not "
+    "write, and let a plan take over a folder another plan with the same slug wrote.",
 )
 @click.pass_context
 def build(
@@ -214,8 +216,12 @@ def build(
 
     Writes OUT/<slug>/mou.pdf, protocol-manual.pdf and readiness-checklist.pdf. A file with
     format errors builds nothing. A file that breaks a LEAD core principle gets its readiness
-    checklist only, unless --draft (every page then says DRAFT). Unchanged files are not
-    rebuilt. Exit status 1 when any file failed or any document was refused.
+    checklist only, unless --draft (every page then says DRAFT), and documents an earlier
+    build wrote for it that it no longer supports are removed. Unchanged files are not
+    rebuilt. One build writes an output folder at a time; another waits.
+
+    Exit status: 0 when every requested document was written (drafts included), 1 when a file
+    failed or a document was refused, 2 for a usage error, 130 when interrupted.
 
     \b
     Examples:
@@ -225,7 +231,7 @@ def build(
       lead-replicate build mycity.yaml --templates my-clauses --out build
     """
     from lead_replicate.cohort import build_many
-    from lead_replicate.console import format_table
+    from lead_replicate.console import blocking_lines, format_table
     from lead_replicate.documents.packet import BuildOptions
 
     files = _files(paths)
@@ -234,16 +240,13 @@ def build(
     )
     quiet = ctx.obj["quiet"]
     with _Progress(len(files), quiet) as progress:
-        items = build_many(files, options, jobs=jobs, force=force, progress=progress.update)
-    for item in items:  # say why: the errors behind anything refused or not built
-        result = item.result
-        if result is None or item.cached or quiet:
-            continue
-        if result.refused or result.report.plan is None:
-            _echo_findings(result.report, errors_only=True)
+        outcomes = build_many(files, options, jobs=jobs, progress=progress.update)
     if not quiet:
-        click.echo(format_table(items), err=True)
-    sys.exit(0 if all(item.ok and not item.refused for item in items) else 1)
+        for outcome in outcomes:  # say why: the errors behind anything refused or not built
+            for line in blocking_lines(outcome):
+                click.echo(line)
+        click.echo(format_table(outcomes), err=True)
+    sys.exit(0 if all(outcome.complete for outcome in outcomes) else 1)
 
 
 class _Progress:
@@ -259,11 +262,13 @@ class _Progress:
             self.bar.__enter__()
         return self
 
-    def update(self, item) -> None:
+    def update(self, outcome) -> None:
+        from lead_replicate.console import outcome_line
+
         if self.bar is not None:
             self.bar.update(1)
         elif not self.quiet:
-            click.echo(item.message or f"{item.file}: {item.error}", err=True)
+            click.echo(outcome_line(outcome), err=True)
 
     def __exit__(self, *exc) -> None:
         if self.bar is not None:
@@ -365,8 +370,26 @@ def init(path: Path, name: str | None, state: str | None, kind: str | None) -> N
             click.echo(f"  line {f.line}: [{f.principle}] {f.message}")
 
 
+class Interrupted(BaseException):
+    """Ctrl-C or SIGTERM, raised by our own handler.
+
+    Not a KeyboardInterrupt: click turns that into Abort ("Aborted.", exit 1) before main()
+    could tell it apart from an end of input at a prompt.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+
+
+def _interrupted(signum: int, frame: object) -> None:
+    raise Interrupted(signum)
+
+
 def main() -> None:
     """Console entry point: run the CLI; never end in a traceback."""
+    for name in ("SIGINT", "SIGTERM"):
+        signal.signal(getattr(signal, name), _interrupted)
     try:
         cli.main(prog_name="lead-replicate", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -377,9 +400,11 @@ def main() -> None:
     except click.ClickException as exc:
         exc.show()
         sys.exit(exc.exit_code)
-    except KeyboardInterrupt:
-        click.echo("Interrupted.", err=True)
-        sys.exit(130)
+    except Interrupted as exc:  # atomic writes leave no partial file; workers are stopped
+        signal.signal(signal.SIGINT, signal.SIG_IGN)  # a second Ctrl-C must not cut this line
+        click.echo("Interrupted: stopped before finishing; no file was left half written.",
+                   err=True)
+        sys.exit(exc.exit_code)
     except Exception as exc:  # the last line of defence: a plain message, never a traceback
         if os.environ.get("LEAD_REPLICATE_DEBUG"):
             raise

@@ -1,4 +1,4 @@
-"""Text for people: finding lines, validation summaries and the cohort's closing table."""
+"""Text for people: finding lines, validation summaries, build lines and the closing table."""
 
 from __future__ import annotations
 
@@ -11,16 +11,26 @@ from typing import TYPE_CHECKING
 from lead_replicate.findings import plural
 
 if TYPE_CHECKING:
-    from lead_replicate.cohort import CohortItem
+    from lead_replicate.findings import Finding
+    from lead_replicate.outcome import Outcome
     from lead_replicate.rules.principles import Principle
     from lead_replicate.rules.validate import Report
 
 
 def finding_lines(report: Report, *, errors_only: bool = False) -> list[str]:
     """``FILE:LINE:COL: SEVERITY [principle] message Fix: ...``: format.md's contract."""
-    return [f"{report.file}:{f.line}:{f.column}: {f.severity} [{f.principle}] {f.message}"
-            + (f" Fix: {f.fix}" if f.fix else "")
-            for f in report.findings if not errors_only or f.severity == "error"]
+    return [_finding_line(report.file, f) for f in report.findings
+            if not errors_only or f.severity == "error"]
+
+
+def _finding_line(file: str, f: Finding) -> str:
+    return (f"{file}:{f.line}:{f.column}: {f.severity} [{f.principle}] {f.message}"
+            + (f" Fix: {f.fix}" if f.fix else ""))
+
+
+def blocking_lines(outcome: Outcome) -> list[str]:
+    """The errors behind a build's refused or unbuilt documents, as ``validate`` prints them."""
+    return [_finding_line(outcome.file, f) for f in outcome.blocking]
 
 
 def rulebook_text(rulebook: list[Principle], fmt: str) -> str:
@@ -48,40 +58,66 @@ def validation_summary(reports: Iterable[Report]) -> list[str]:
 
 
 
-def format_table(items: list[CohortItem]) -> str:
-    """The closing summary: one row per file, then the problems in plain words, then totals."""
-    header = ("Jurisdiction", "Errors", "Warnings", "Readiness", "Documents")
+def outcome_line(outcome: Outcome) -> str:
+    """One plain line per built file: what was written, refused, removed, or went wrong."""
+    if outcome.cached:
+        return f"{outcome.file}: unchanged since the last build; its documents are current"
+    parts = []
+    if outcome.written:
+        folder = Path(outcome.written[0]).parent
+        parts.append(f"wrote {', '.join(Path(p).name for p in outcome.written)} in {folder}"
+                     + (" (marked DRAFT)" if outcome.draft else ""))
+    if outcome.refused:
+        errors = outcome.counts.errors if outcome.counts else 0
+        them = "it" if errors == 1 else "them"
+        parts.append(f"refused {' and '.join(outcome.refused)}: "
+                     f"{plural(errors, 'principle error')} "
+                     f"(fix {them}, or use --draft to build marked drafts)")
+    if outcome.removed:
+        parts.append(f"removed the earlier {' and '.join(outcome.removed)}, which the plan no "
+                     "longer supports")
+    if outcome.problem:
+        parts.append(outcome.problem)
+    return f"{outcome.file}: {'; '.join(parts) or 'nothing to write'}"
+
+
+def format_table(outcomes: list[Outcome]) -> str:
+    """The closing summary: one row per file, then the problems in plain words, then totals.
+
+    The numbers are the report's counts: the same errors, warnings and open questions that
+    ``validate`` prints for the file.
+    """
+    header = ("Jurisdiction", "Errors", "Warnings", "Open", "Readiness", "Documents")
     rows = [header]
-    for item in items:
-        rows.append((item.jurisdiction or Path(item.file).name,
-                     "-" if item.error else str(item.errors),
-                     "-" if item.error else str(item.warnings),
-                     "-" if item.readiness is None else f"{item.readiness:.0f}%",
-                     _documents_cell(item)))
+    for o in outcomes:
+        counts = ("-", "-", "-") if o.counts is None else (
+            str(o.counts.errors), str(o.counts.warnings), str(o.counts.open))
+        rows.append((o.jurisdiction or Path(o.file).name, *counts,
+                     "-" if o.readiness is None else f"{o.readiness:.0f}%", _documents_cell(o)))
     widths = [max(len(row[c]) for row in rows) for c in range(len(header))]
 
     def line(row: tuple[str, ...]) -> str:
-        cells = [row[0].ljust(widths[0]), *(row[c].rjust(widths[c]) for c in (1, 2, 3)),
-                 row[4].ljust(widths[4])]
+        cells = [row[0].ljust(widths[0]), *(row[c].rjust(widths[c]) for c in (1, 2, 3, 4)),
+                 row[5].ljust(widths[5])]
         return "  ".join(cells).rstrip()
 
     out = [line(header), "  ".join("-" * w for w in widths)]
     out += [line(row) for row in rows[1:]]
-    failed = [item for item in items if item.error]
-    problems = [f"{item.file}: {item.problem}" for item in items if item.problem]
+    problems = [f"{o.file}: {o.problem}" for o in outcomes if o.problem]
     out += ["", *problems] if problems else []
-    cached = sum(item.cached for item in items)
-    built = len(items) - cached - len(failed)
-    out.append("")
-    out.append(f"{len(items)} jurisdiction{'s' if len(items) != 1 else ''}: {built} built, "
-               f"{cached} unchanged (from the cache), {len(failed)} failed.")
+    failed = sum(o.failed for o in outcomes)
+    cached = sum(o.cached for o in outcomes)
+    refused = sum(bool(o.refused) and not o.failed for o in outcomes)
+    total = (f"{plural(len(outcomes), 'jurisdiction')}: {len(outcomes) - cached - failed} built, "
+             f"{cached} unchanged (from the cache), {failed} failed")
+    out += ["", total + (f"; {refused} with documents refused." if refused else ".")]
     return "\n".join(out)
 
 
-def _documents_cell(item: CohortItem) -> str:
-    if item.error:
+def _documents_cell(o: Outcome) -> str:
+    if o.failed and not o.written:
         return "not built (see below)"
-    parts = [f"{len(item.written)} {'cached' if item.cached else 'written'}"]
-    if item.refused:
-        parts.append(f"{len(item.refused)} refused")
-    return ", ".join(parts)
+    parts = [f"{len(o.written)} {'cached' if o.cached else 'written'}"]
+    if o.refused:
+        parts.append(f"{len(o.refused)} refused")
+    return ", ".join(parts) + (" (see below)" if o.failed else "")

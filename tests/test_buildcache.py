@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import logging
 import os
@@ -12,8 +13,16 @@ import pytest
 
 import lead_replicate
 from lead_replicate.documents import buildcache
-from lead_replicate.documents.buildcache import MANIFEST_NAME, BuildCache, Row, file_key, shared_key
+from lead_replicate.documents.buildcache import (
+    MANIFEST_LIMIT,
+    MANIFEST_NAME,
+    BuildCache,
+    file_key,
+    shared_key,
+)
 from lead_replicate.documents.packet import BuildOptions
+from lead_replicate.findings import Counts
+from lead_replicate.outcome import Outcome
 
 
 @pytest.fixture(autouse=True)
@@ -74,13 +83,12 @@ def test_file_key_covers_the_file_bytes_and_the_shared_part():
     assert file_key(b"a", b"plan") != file_key(b"b", b"plan")
 
 
-def _built(out: Path, name: str = "mou.pdf", **kw: object) -> Row:
+def _built(out: Path, name: str = "mou.pdf", **kw: object) -> Outcome:
     _write(out / "example-city" / name, "pdf bytes")
-    row = Row(jurisdiction="Example City", slug="example-city", errors=0, warnings=2,
-              readiness=75.0, refused=["protocol-manual.pdf"],
-              written=[str(out / "example-city" / name)])
-    row.update(kw)  # type: ignore[typeddict-item]
-    return row
+    outcome = Outcome(str(out.parent / "plan.yaml"), jurisdiction="Example City",
+                      slug="example-city", counts=Counts(0, 2, 1), readiness=75.0,
+                      refused=["protocol-manual.pdf"], written=[out / "example-city" / name])
+    return dataclasses.replace(outcome, **kw)  # type: ignore[arg-type]
 
 
 def test_recorded_build_is_found_again_after_save_and_load(out, tmp_path):
@@ -90,14 +98,14 @@ def test_recorded_build_is_found_again_after_save_and_load(out, tmp_path):
     cache.record(plan, "k1", row)
     cache.save()
     again = BuildCache.load(out)
-    assert again.lookup(plan, "k1") == row
+    assert again.lookup(plan, "k1") == dataclasses.replace(row, cached=True)
     assert again.lookup(plan, "k2") is None  # the file or the templates changed
     assert again.lookup(tmp_path / "other.yaml", "k1") is None
     manifest = json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8"))
     entry = manifest["entries"][str(plan.resolve())]
-    assert manifest["format"] == 1
+    assert manifest["format"] == 2
     assert entry["outputs"][0]["path"] == "example-city/mou.pdf"  # relative: the folder may move
-    assert entry["key"] == "k1" and entry["warnings"] == 2 and "written" not in entry
+    assert entry["key"] == "k1" and entry["counts"] == [0, 2, 1] and "written" not in entry
 
 
 @pytest.mark.parametrize("damage", ["delete", "edit", "touch"])
@@ -106,7 +114,7 @@ def test_output_deleted_or_edited_is_a_miss(out, tmp_path, damage):
     cache = BuildCache.load(out)
     row = _built(out)
     cache.record(plan, "k1", row)
-    pdf = Path(row["written"][0])
+    pdf = Path(row.written[0])
     if damage == "delete":
         pdf.unlink()
     elif damage == "edit":
@@ -122,10 +130,13 @@ def test_unrecordable_output_and_forget_drop_the_entry(out, tmp_path):
     cache = BuildCache.load(out)
     row = _built(out)
     cache.record(plan, "k1", row)
-    cache.record(plan, "k2", Row(**{**row, "written": [str(out / "gone.pdf")]}))
+    cache.record(plan, "k2", dataclasses.replace(row, written=[out / "gone.pdf"]))
     assert cache.lookup(plan, "k1") is None and cache.lookup(plan, "k2") is None
     cache.record(plan, "k1", row)
-    assert cache.lookup(plan, "k1") == row
+    assert cache.lookup(plan, "k1") == dataclasses.replace(row, cached=True)
+    cache.record(plan, "k1", dataclasses.replace(row, problem="no PDF engine"))
+    assert cache.lookup(plan, "k1") is None  # a failed build is never served from the cache
+    cache.record(plan, "k1", row)
     cache.forget(plan)
     assert cache.lookup(plan, "k1") is None
 
@@ -135,13 +146,39 @@ def test_output_outside_the_folder_is_recorded_by_absolute_path(out, tmp_path):
     elsewhere = tmp_path / "elsewhere.pdf"
     elsewhere.write_bytes(b"pdf")
     cache = BuildCache.load(out)
-    cache.record(plan, "k1", _built(out, written=[str(elsewhere)]))
+    cache.record(plan, "k1", _built(out, written=[elsewhere]))
     cache.save()
-    assert BuildCache.load(out).lookup(plan, "k1")["written"] == [str(elsewhere.resolve())]
+    assert BuildCache.load(out).lookup(plan, "k1").written == [elsewhere.resolve()]
 
 
-@pytest.mark.parametrize("text", ["{not json", "[]", '{"format": 2, "entries": {}}',
-                                  '{"format": 1, "entries": []}', '{"format": 1}'])
+GOOD_ENTRY = {"key": "k1", "jurisdiction": "Example City", "slug": "example-city",
+              "counts": [0, 2, 1], "readiness": 75, "refused": [], "draft": False,
+              "outputs": [{"path": "example-city/mou.pdf", "size": 9, "mtime_ns": 1}]}
+DAMAGE = {
+    "not json": "{not json",
+    "a list": "[]",
+    "an old format": '{"format": 1, "entries": {}}',
+    "entries a list": '{"format": 2, "entries": []}',
+    "no entries": '{"format": 2}',
+    "nested 100,000 deep": '{"format": 2, "entries": ' + "[" * 100_000 + "]" * 100_000 + "}",
+    "counts a string": json.dumps({"format": 2, "entries": {"p": {**GOOD_ENTRY, "counts": "3"}}}),
+    "readiness true": json.dumps({"format": 2, "entries": {"p": {**GOOD_ENTRY,
+                                                                  "readiness": True}}}),
+    "size a float": json.dumps({"format": 2, "entries": {"p": {**GOOD_ENTRY, "outputs": [
+        {"path": "x", "size": 1.5, "mtime_ns": 1}]}}}),
+    "an entry a list": json.dumps({"format": 2, "entries": {"p": [GOOD_ENTRY]}}),
+    "a missing key": json.dumps({"format": 2, "entries": {"p": {
+        k: v for k, v in GOOD_ENTRY.items() if k != "key"}}}),
+}
+
+
+def test_good_entry_is_well_formed(out, tmp_path):
+    """The shape DAMAGE departs from is the one record() writes and load() accepts."""
+    _write(out / MANIFEST_NAME, json.dumps({"format": 2, "entries": {"p": GOOD_ENTRY}}))
+    assert BuildCache.load(out).entries == {"p": GOOD_ENTRY}
+
+
+@pytest.mark.parametrize("text", DAMAGE.values(), ids=list(DAMAGE))
 def test_damaged_manifest_is_an_empty_cache(out, tmp_path, text):
     _write(out / MANIFEST_NAME, text)
     cache = BuildCache.load(out)
@@ -149,11 +186,22 @@ def test_damaged_manifest_is_an_empty_cache(out, tmp_path, text):
     assert cache.lookup(tmp_path / "plan.yaml", "k1") is None
 
 
-def test_damaged_entry_is_a_miss(out, tmp_path):
-    plan = tmp_path / "plan.yaml"
-    entries = {str(plan.resolve()): {"key": "k1", "outputs": [{"size": 3}]}}
-    _write(out / MANIFEST_NAME, json.dumps({"format": 1, "entries": entries}))
-    assert BuildCache.load(out).lookup(plan, "k1") is None
+def test_oversized_manifest_is_not_read(out, tmp_path):
+    manifest = out / MANIFEST_NAME
+    out.mkdir()
+    with manifest.open("wb") as handle:
+        handle.truncate(MANIFEST_LIMIT + 1)  # sparse: were it read, json would refuse it anyway
+    assert BuildCache.load(out).entries == {}
+
+
+def test_empty_cache_ignores_the_manifest_and_replaces_it(out, tmp_path):
+    """--force: the manifest is not even read, and a damaged one is replaced at save."""
+    _write(out / MANIFEST_NAME, "[" * 100_000)
+    cache = BuildCache.empty(out)
+    assert cache.entries == {}
+    cache.save()
+    assert json.loads((out / MANIFEST_NAME).read_text(encoding="utf-8")) == {
+        "format": 2, "entries": {}}
 
 
 def test_save_writes_only_when_something_changed(out, tmp_path):

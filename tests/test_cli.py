@@ -182,8 +182,57 @@ def test_build_of_a_file_with_format_errors_builds_nothing(tmp_path):
     out = tmp_path / "out"
     result = CliRunner().invoke(cli, ["build", str(bad), "--out", str(out), "--jobs", "1"])
     assert result.exit_code == 1
-    assert "error [schema] unknown key 'stakholders'; did you mean 'stakeholders'?" in result.output
+    assert "error [schema] unknown key 'stakholders'; did you mean 'stakeholders'?" in result.stdout
     assert not list(out.rglob("*.pdf"))
+    assert result.stderr.splitlines() == [
+        f"{bad}: nothing built: the file has format errors (listed above)",
+        "Jurisdiction                     Errors  Warnings  Open  Readiness  Documents",
+        "-------------------------------  ------  --------  ----  ---------  ---------------------",
+        "Example City and County, Oregon       2         0     0          -  not built (see below)",
+        "",
+        f"{bad}: nothing built: the file has format errors (listed above)",
+        "",
+        "1 jurisdiction: 0 built, 0 unchanged (from the cache), 1 failed.",
+    ]
+
+
+@pytest.fixture
+def html_pdfs(monkeypatch):
+    """A stand-in PDF engine (the 'PDF' is the page's HTML): CLI tests of the build route."""
+    monkeypatch.setattr("lead_replicate.documents.pdf.render_pdf",
+                        lambda html, **kw: html.encode("utf-8"))
+
+
+def test_build_exit_status_follows_what_was_written(tmp_path, html_pdfs):
+    """0 when every requested document was written (drafts too), 1 when one was refused."""
+    santa_fe = str(EXAMPLES / "santa_fe.yaml")
+    drafted = CliRunner().invoke(cli, ["build", santa_fe, "--out", str(tmp_path), "--draft"])
+    assert drafted.exit_code == 0, drafted.output
+    assert drafted.stderr.splitlines() == [
+        f"{santa_fe}: wrote mou.pdf, protocol-manual.pdf, readiness-checklist.pdf in "
+        f"{tmp_path / 'santa-fe'} (marked DRAFT)",
+        "Jurisdiction          Errors  Warnings  Open  Readiness  Documents",
+        "--------------------  ------  --------  ----  ---------  ---------",
+        "Santa Fe, New Mexico       8        10    14        44%  3 written",
+        "",
+        "1 jurisdiction: 1 built, 0 unchanged (from the cache), 0 failed.",
+    ]
+    validated = run("validate", santa_fe)  # the table's numbers are validate's
+    assert validated.output.splitlines()[-2] == (
+        f"{santa_fe}: FAILS: 8 errors, 10 warnings (14 open questions)")
+    refused = CliRunner().invoke(cli, ["build", santa_fe, "--out", str(tmp_path / "plain")])
+    assert refused.exit_code == 1
+    assert refused.stderr.splitlines()[-1] == (
+        "1 jurisdiction: 1 built, 0 unchanged (from the cache), 0 failed; "
+        "1 with documents refused.")
+
+
+def test_build_help_and_readme_state_the_same_exit_status():
+    rule = ("0 when every requested document was written (drafts included), 1 when a file "
+            "failed or a document was refused, 2 for a usage error")
+    assert rule in " ".join(run("build", "--help").output.split())
+    readme = " ".join((Path(__file__).parent.parent / "README.md").read_text("utf-8").split())
+    assert rule.replace("0 when", "`build` exits 0 when") in readme
 
 
 def test_compare_writes_a_pdf_and_never_replaces_a_users_file(tmp_path):

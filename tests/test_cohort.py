@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -10,20 +11,24 @@ import pytest
 import yaml
 from conftest import DATA
 
-from lead_replicate import cohort
-from lead_replicate.cohort import CohortItem, build_many
+from lead_replicate import pool
+from lead_replicate.cohort import build_many
 from lead_replicate.console import format_table
 from lead_replicate.documents import buildcache
 from lead_replicate.documents.buildcache import MANIFEST_NAME
-from lead_replicate.documents.packet import BuildOptions, BuildResult
-from lead_replicate.rules.validate import Report
+from lead_replicate.documents.packet import BuildOptions
+from lead_replicate.findings import Counts
+from lead_replicate.outcome import Outcome
 
 CALLS: list[str] = []  # files the fake builder built, in this process
 
 
-def fake_build(path: Path, options: BuildOptions) -> BuildResult:
-    """A fast stand-in for build_jurisdiction; module level so worker processes can import it."""
-    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+def fake_build(path: Path, options: BuildOptions, raw: bytes) -> Outcome:
+    """A fast stand-in for build_jurisdiction; module level so worker processes can import it.
+
+    Like the real one, it builds from the bytes the cohort read, never from the file.
+    """
+    data = yaml.safe_load(raw)
     if data.get("x_test") == "crash":
         os._exit(3)  # a worker dying as if the PDF engine had crashed
     if data.get("x_test") == "boom":
@@ -33,9 +38,9 @@ def fake_build(path: Path, options: BuildOptions) -> BuildResult:
     folder = Path(options.out_dir) / slug
     folder.mkdir(parents=True, exist_ok=True)
     target = folder / "mou.pdf"
-    target.write_bytes(Path(path).read_bytes() + f"{options}".encode())
-    report = Report(str(path), plan=data)
-    return BuildResult(str(path), slug, report, [target], ["protocol-manual.pdf"], "done")
+    target.write_bytes(raw + f"{options}".encode())
+    return Outcome(str(path), jurisdiction=data["jurisdiction"]["name"], slug=slug,
+                   counts=Counts(1, 0, 0), written=[target], refused=["protocol-manual.pdf"])
 
 
 def write_plan(folder: Path, stem: str, *, slug: str | None = None, extra: str = "") -> Path:
@@ -73,9 +78,13 @@ def options(tmp_path: Path) -> BuildOptions:
     return BuildOptions(out_dir=tmp_path / "out")
 
 
-def build(plans: list[Path], options: BuildOptions, **kw: object) -> list[CohortItem]:
+def build(plans: list[Path], options: BuildOptions, **kw: object) -> list[Outcome]:
     kw.setdefault("jobs", 1)
     return build_many(plans, options, builder=fake_build, **kw)  # type: ignore[arg-type]
+
+
+def force(options: BuildOptions) -> BuildOptions:
+    return dataclasses.replace(options, force=True)
 
 
 def test_unchanged_rebuild_is_cached_and_rewrites_nothing(plans, options):
@@ -91,9 +100,9 @@ def test_unchanged_rebuild_is_cached_and_rewrites_nothing(plans, options):
     assert {p: p.stat().st_mtime_ns for p in options.out_dir.rglob("*")} == stamps
     assert manifest.exists()
     # the closing table still has every row's numbers
-    assert [(i.jurisdiction, i.errors, i.warnings, i.refused) for i in second] == [
-        (i.jurisdiction, i.errors, i.warnings, i.refused) for i in first]
-    assert second[0].written == [str(options.out_dir / "example-alpha" / "mou.pdf")]
+    assert [(i.jurisdiction, i.counts, i.refused) for i in second] == [
+        (i.jurisdiction, i.counts, i.refused) for i in first]
+    assert second[0].written == [options.out_dir / "example-alpha" / "mou.pdf"]
 
 
 def test_cached_run_loads_no_builder_and_starts_no_pool(plans, options, monkeypatch):
@@ -102,8 +111,8 @@ def test_cached_run_loads_no_builder_and_starts_no_pool(plans, options, monkeypa
     def forbidden(*args: object, **kwargs: object) -> None:
         raise AssertionError("a cached run must not load the builder or start a pool")
 
-    monkeypatch.setattr(cohort, "_default_builder", forbidden)
-    monkeypatch.setattr(cohort, "ProcessPoolExecutor", forbidden)
+    monkeypatch.setattr(pool, "_default_builder", forbidden)
+    monkeypatch.setattr(pool, "ProcessPoolExecutor", forbidden)
     items = build_many(plans, options, jobs=4)
     assert all(i.cached for i in items)
 
@@ -143,7 +152,7 @@ def test_deleted_or_edited_output_is_rebuilt(plans, options):
 def test_force_rebuilds_everything(plans, options):
     build(plans, options)
     CALLS.clear()
-    items = build(plans, options, force=True)
+    items = build(plans, force(options))
     assert len(CALLS) == 3
     assert not any(i.cached for i in items)
 
@@ -154,7 +163,7 @@ def test_damaged_manifest_means_a_full_build(plans, options):
     CALLS.clear()
     build(plans, options)
     assert len(CALLS) == 3
-    assert json.loads((options.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["format"] == 1
+    assert json.loads((options.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["format"] == 2
 
 
 def test_failing_file_does_not_stop_the_others_and_is_not_cached(plans, options, tmp_path):
@@ -162,9 +171,9 @@ def test_failing_file_does_not_stop_the_others_and_is_not_cached(plans, options,
     files = [plans[0], bad, plans[1]]
     items = build(files, options)
     assert [Path(i.file).name for i in items] == ["alpha.yaml", "delta.yaml", "bravo.yaml"]
-    assert items[1].error is not None and "RuntimeError: boom" in items[1].error
-    assert items[1].result is None and not items[1].ok
-    assert items[0].ok and items[2].ok
+    assert items[1].problem is not None and "RuntimeError: boom" in items[1].problem
+    assert items[1].failed and items[1].counts is None
+    assert not items[0].failed and not items[2].failed
     entries = json.loads((options.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["entries"]
     assert str(bad.resolve()) not in entries
     CALLS.clear()
@@ -176,9 +185,10 @@ def test_slug_collision_second_file_is_an_error(plans, options):
     twin = write_plan(plans[0].parent, "zulu", slug="example-alpha")
     items = build([plans[0], twin], options)
     assert CALLS == ["alpha.yaml"]
-    assert items[0].ok
-    assert items[1].error is not None
-    assert "example-alpha" in items[1].error and str(plans[0]) in items[1].error
+    assert not items[0].failed
+    assert items[1].problem == (
+        f"its slug 'example-alpha' is already used by {plans[0]} in this build, so its "
+        "documents would replace that file's; give one of them a different jurisdiction.slug")
     assert b"Alpha" in (options.out_dir / "example-alpha" / "mou.pdf").read_bytes()
 
 
@@ -188,12 +198,12 @@ def test_slug_collision_with_a_cached_file(plans, options):
     twin = write_plan(plans[0].parent, "zulu", slug="example-alpha")
     items = build([plans[0], twin], options)
     assert CALLS == []
-    assert items[0].cached and items[1].error is not None
+    assert items[0].cached and items[1].failed
 
 
 def test_progress_reports_every_file_once(plans, options):
     build(plans[:1], options)
-    seen: list[CohortItem] = []
+    seen: list[Outcome] = []
     build(plans, options, progress=seen.append)
     assert sorted(Path(i.file).name for i in seen) == ["alpha.yaml", "bravo.yaml", "charlie.yaml"]
     assert [i.cached for i in seen] == [True, False, False]  # cache hits are reported first
@@ -206,11 +216,11 @@ def test_pool_survives_a_raising_and_a_crashing_worker(plans, options):
     files = [plans[0], crash, plans[1], boom, plans[2]]
     items = build(files, options, jobs=2)
     assert [i.file for i in items] == [str(p) for p in files]
-    assert [i.error is None for i in items] == [True, False, True, False, True]
-    assert items[1].error == cohort.CRASHED
-    assert "RuntimeError: boom" in (items[3].error or "")
+    assert [i.failed for i in items] == [False, True, False, True, False]
+    assert items[1].problem == pool.CRASHED
+    assert "RuntimeError: boom" in (items[3].problem or "")
     for item in (items[0], items[2], items[4]):
-        assert item.result is not None and Path(item.written[0]).is_file()
+        assert Path(item.written[0]).is_file()
     entries = json.loads((options.out_dir / MANIFEST_NAME).read_text(encoding="utf-8"))["entries"]
     assert sorted(entries) == sorted(str(p.resolve()) for p in plans)  # failures not cached
 
@@ -220,13 +230,15 @@ def test_closing_table(plans, options):
     build(plans[:1], options)
     items = build([plans[0], plans[1], bad], options)
     table = format_table(items).splitlines()
-    assert table[0].split() == ["Jurisdiction", "Errors", "Warnings", "Readiness", "Documents"]
-    assert table[2].startswith("Example Alpha County, Oregon")
-    assert table[2].endswith("1 cached, 1 refused")
-    assert table[3].endswith("1 written, 1 refused")
-    assert table[4].startswith("delta.yaml") and table[4].endswith("not built (see below)")
-    assert any(line.startswith(f"{bad}: internal error") for line in table)
-    assert table[-1] == "3 jurisdictions: 1 built, 1 unchanged (from the cache), 1 failed."
+    assert table[:5] == [
+        "Jurisdiction                  Errors  Warnings  Open  Readiness  Documents",
+        "----------------------------  ------  --------  ----  ---------  ---------------------",
+        "Example Alpha County, Oregon       1         0     0          -  1 cached, 1 refused",
+        "Example Bravo County, Oregon       1         0     0          -  1 written, 1 refused",
+        "delta.yaml                         -         -     -          -  not built (see below)"]
+    assert table[6].startswith(f"{bad}: internal error while building this file (RuntimeError")
+    assert table[-1] == ("3 jurisdictions: 1 built, 1 unchanged (from the cache), 1 failed; "
+                         "2 with documents refused.")
 
 
 def test_real_builder_in_a_pool(tmp_path, monkeypatch):
@@ -237,9 +249,70 @@ def test_real_builder_in_a_pool(tmp_path, monkeypatch):
     files = [write_plan(folder, "golf"), write_plan(folder, "hotel")]
     options = BuildOptions(out_dir=tmp_path / "out")
     items = build_many(files, options, jobs=2)
-    assert [i.error for i in items] == [None, None], [i.error for i in items]
+    assert [i.problem for i in items] == [None, None], [i.problem for i in items]
     assert all(i.written and all(Path(w).is_file() for w in i.written) for i in items)
     assert all(i.readiness is not None for i in items)
     again = build_many(files, options, jobs=2)
     assert all(i.cached for i in again)
     assert [i.readiness for i in again] == [i.readiness for i in items]
+
+
+# --- one read per plan: the bytes keyed are the bytes checked and rendered ------------------
+
+
+@pytest.fixture
+def html_pdfs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The real packet builder with a stand-in PDF engine: the 'PDF' is the page's HTML."""
+    monkeypatch.setattr("lead_replicate.documents.pdf.render_pdf",
+                        lambda html, **kw: html.encode("utf-8"))
+
+
+def test_plan_edited_during_a_build_never_reaches_the_documents(tmp_path, monkeypatch,
+                                                                 html_pdfs):
+    """Edit a plan right after the build read it, then put it back: no stale cache entry."""
+    from lead_replicate.loading import loader
+
+    plan = write_plan(tmp_path, "alpha")
+    original = plan.read_bytes()
+    real = loader.read_bounded
+    reads: list[str] = []
+
+    def read_then_edit(path: Path, limit: int) -> bytes:
+        data = real(path, limit)
+        if Path(path) == plan:
+            reads.append(plan.name)
+            plan.write_bytes(original.replace(b"Example Alpha", b"Edited Meanwhile"))
+        return data
+
+    monkeypatch.setattr(loader, "read_bounded", read_then_edit)
+    options = BuildOptions(out_dir=tmp_path / "out")
+    (first,) = build_many([plan], options, jobs=1)
+    assert reads == ["alpha.yaml"]  # once: the builder checks and renders those same bytes
+    mou = options.out_dir / "example-alpha" / "mou.pdf"
+    assert b"Example Alpha County" in mou.read_bytes()
+    assert b"Edited Meanwhile" not in mou.read_bytes()
+    monkeypatch.setattr(loader, "read_bounded", real)
+    plan.write_bytes(original)  # put back: the cache entry is the original bytes' key
+    (again,) = build_many([plan], options, jobs=1)
+    assert again.cached and b"Example Alpha County" in mou.read_bytes()
+
+
+def test_truncated_read_is_cached_under_its_own_key(tmp_path, monkeypatch, html_pdfs):
+    """A plan read half-saved gets that half's findings, and the next build reads it whole."""
+    from lead_replicate.loading import loader
+
+    plan = write_plan(tmp_path, "alpha")
+    whole = plan.read_bytes()
+    real = loader.read_bounded
+
+    def half_saved(path: Path, limit: int) -> bytes:
+        data = real(path, limit)
+        return data[: len(whole) // 3] if Path(path) == plan else data
+
+    monkeypatch.setattr(loader, "read_bounded", half_saved)
+    options = BuildOptions(out_dir=tmp_path / "out")
+    (half,) = build_many([plan], options, jobs=1)
+    assert half.counts is not None and half.counts.errors > 0
+    monkeypatch.setattr(loader, "read_bounded", real)
+    (full,) = build_many([plan], options, jobs=1)
+    assert not full.cached and full.counts == Counts(0, 0, 0) and full.complete

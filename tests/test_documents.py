@@ -12,7 +12,7 @@ import yaml
 from conftest import DATA, ROOT
 from pypdf import PdfReader
 
-from lead_replicate.documents import packet as documents
+from lead_replicate.console import outcome_line
 from lead_replicate.documents.packet import (
     BuildOptions,
     build_jurisdiction,
@@ -20,6 +20,7 @@ from lead_replicate.documents.packet import (
     render_document,
 )
 from lead_replicate.loading.loader import load_text
+from lead_replicate.outcome import Outcome
 from lead_replicate.rules.validate import Report, validate_file, validate_source
 
 GOLDEN = ROOT / "tests" / "golden"
@@ -32,7 +33,7 @@ def fixed_date(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture(scope="module")
-def built(tmp_path_factory: pytest.TempPathFactory) -> documents.BuildResult:
+def built(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     """The complete fixture built once (PDF and HTML) for the whole module."""
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     out = tmp_path_factory.mktemp("out")
@@ -40,7 +41,7 @@ def built(tmp_path_factory: pytest.TempPathFactory) -> documents.BuildResult:
 
 
 @pytest.fixture(scope="module")
-def drafted(tmp_path_factory: pytest.TempPathFactory) -> documents.BuildResult:
+def drafted(tmp_path_factory: pytest.TempPathFactory) -> Outcome:
     os.environ["SOURCE_DATE_EPOCH"] = EPOCH
     out = tmp_path_factory.mktemp("draft")
     return build_jurisdiction(DATA / "principle-errors.yaml", BuildOptions(out, draft=True))
@@ -78,12 +79,12 @@ def parse(html: str) -> Tags:
     return tags
 
 
-def test_complete_plan_writes_three_pdfs_and_three_html(built: documents.BuildResult) -> None:
+def test_complete_plan_writes_three_pdfs_and_three_html(built: Outcome) -> None:
     names = sorted(p.name for p in built.written)
     assert names == sorted(["mou.pdf", "protocol-manual.pdf", "readiness-checklist.pdf",
                             "mou.html", "protocol-manual.html", "readiness-checklist.html"])
     assert all(p.parent.name == "example-city" for p in built.written)
-    assert built.ok and built.refused == []
+    assert built.complete and built.refused == []
     assert not list(built.written[0].parent.glob(".*.tmp"))
 
 
@@ -109,7 +110,7 @@ def test_manual_and_checklist_html_sections() -> None:
     assert {"summary", "milestones", "principles"} <= set(checklist.ids)
 
 
-def test_pdf_text_has_the_plans_facts(built: documents.BuildResult) -> None:
+def test_pdf_text_has_the_plans_facts(built: Outcome) -> None:
     folder = built.written[0].parent
     mou = squash(pdf_text(folder / "mou.pdf"))
     for needle in ("Example City Police Department", "Example County District Attorney",
@@ -127,7 +128,7 @@ def test_pdf_text_has_the_plans_facts(built: documents.BuildResult) -> None:
         assert needle in checklist, needle
 
 
-def test_pdf_metadata_tags_bookmarks_and_fonts(built: documents.BuildResult) -> None:
+def test_pdf_metadata_tags_bookmarks_and_fonts(built: Outcome) -> None:
     reader = PdfReader(built.written[0].parent / "mou.pdf")
     meta = reader.metadata
     assert meta.title == "Memorandum of Understanding: Example City and County, Oregon"
@@ -157,7 +158,7 @@ def _flatten(outline: list) -> list[str]:
     return out
 
 
-def test_identical_input_gives_identical_bytes(built: documents.BuildResult) -> None:
+def test_identical_input_gives_identical_bytes(built: Outcome) -> None:
     from lead_replicate.documents.pdf import render_pdf
 
     report = validate_file(DATA / "complete.yaml")
@@ -172,8 +173,11 @@ def test_principle_errors_refuse_mou_and_manual(tmp_path: Path,
     result = build_jurisdiction(DATA / "principle-errors.yaml", BuildOptions(tmp_path))
     assert [p.name for p in result.written] == ["readiness-checklist.pdf"]
     assert result.refused == ["mou.pdf", "protocol-manual.pdf"]
-    assert not result.ok
-    assert "use --draft" in result.message
+    assert not result.complete and not result.failed
+    assert outcome_line(result) == (
+        f"{DATA / 'principle-errors.yaml'}: wrote readiness-checklist.pdf in "
+        f"{tmp_path / 'hostile-example'}; refused mou.pdf and protocol-manual.pdf: "
+        "1 principle error (fix it, or use --draft to build marked drafts)")
     assert not (tmp_path / "hostile-example" / "mou.pdf").exists()
 
 
@@ -181,11 +185,13 @@ def test_schema_errors_build_nothing(tmp_path: Path) -> None:
     bad = tmp_path / "bad.yaml"
     bad.write_text("lead: 1\njurisdiction: [not, a, mapping\n", encoding="utf-8")
     result = build_jurisdiction(bad, BuildOptions(tmp_path / "out"))
-    assert result.slug is None and result.written == [] and not result.ok
+    assert result.slug is None and result.written == [] and result.failed
+    assert outcome_line(result) == (
+        f"{bad}: nothing built: the file has format errors (listed above)")
     assert not (tmp_path / "out").exists()
 
 
-def test_draft_marks_every_page_and_lists_findings(drafted: documents.BuildResult) -> None:
+def test_draft_marks_every_page_and_lists_findings(drafted: Outcome) -> None:
     folder = drafted.written[0].parent
     assert drafted.refused == []
     for name in ("mou.pdf", "protocol-manual.pdf"):
@@ -196,7 +202,7 @@ def test_draft_marks_every_page_and_lists_findings(drafted: documents.BuildResul
     assert "DRAFT - does not" not in pdf_text(folder / "readiness-checklist.pdf")
 
 
-def test_untrusted_text_prints_literally(drafted: documents.BuildResult) -> None:
+def test_untrusted_text_prints_literally(drafted: Outcome) -> None:
     report = validate_file(DATA / "principle-errors.yaml")
     html = render_document(report, "mou", BuildOptions(Path("unused")))
     assert "Example &lt;b&gt;City&lt;/b&gt; {{ 7*7 }} {% if x %}" in html
@@ -246,7 +252,7 @@ def test_missing_pdf_engine_still_writes_html(tmp_path: Path,
     result = build_jurisdiction(DATA / "complete.yaml", BuildOptions(tmp_path))
     assert sorted(p.name for p in result.written) == [
         "mou.html", "protocol-manual.html", "readiness-checklist.html"]
-    assert result.error == "The PDF engine could not start." and not result.ok
+    assert result.problem == "The PDF engine could not start." and result.failed
     html = (tmp_path / "example-city" / "mou.html").read_text(encoding="utf-8")
     assert "data:font/ttf;base64," in html and "<style>" in html  # opens on its own
 

@@ -12,7 +12,13 @@ from conftest import DATA
 
 from lead_replicate.errors import LoadError
 from lead_replicate.loading import yamlevents
-from lead_replicate.loading.loader import MAX_BYTES, Mark, load_jurisdiction, load_text
+from lead_replicate.loading.loader import (
+    MAX_BYTES,
+    Mark,
+    load_jurisdiction,
+    load_text,
+    read_plan_bytes,
+)
 
 HOSTILE = DATA / "loader"
 
@@ -325,7 +331,27 @@ def test_permission_error_is_refused(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
     plan = tmp_path / "plan.yaml"
     plan.write_text("lead: 1\n")
-    monkeypatch.setattr(Path, "open", deny)
+    monkeypatch.setattr(os, "open", deny)
     with pytest.raises(LoadError) as info:
         load_jurisdiction(plan)
     assert info.value.message == "permission denied: the file cannot be read"
+
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="needs FIFOs (POSIX)")
+def test_fifo_is_refused_without_waiting_for_a_writer(tmp_path: Path) -> None:
+    fifo = tmp_path / "plan.yaml"
+    os.mkfifo(fifo)  # opening it for reading would block forever without a writer
+    with pytest.raises(LoadError) as info:
+        load_jurisdiction(fifo)
+    assert info.value.message == ("this is a pipe (FIFO), not a regular file; "
+                                  "give the path of a .yaml file")
+
+
+@pytest.mark.skipif(not Path("/dev/zero").exists(), reason="needs /dev/zero")
+def test_symlink_to_a_device_is_refused_before_reading(tmp_path: Path) -> None:
+    link = tmp_path / "plan.yaml"
+    link.symlink_to("/dev/zero")
+    with pytest.raises(LoadError) as info:
+        read_plan_bytes(link)
+    assert info.value.message == ("this is a device, not a regular file; "
+                                  "give the path of a .yaml file")

@@ -7,10 +7,13 @@ import json
 import logging
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypedDict
+from typing import TYPE_CHECKING, Any
 
 import lead_replicate
 from lead_replicate.documents.output import replace_atomic
+from lead_replicate.errors import LeadError
+from lead_replicate.findings import Counts
+from lead_replicate.outcome import Outcome
 
 if TYPE_CHECKING:
     from lead_replicate.documents.packet import BuildOptions
@@ -18,19 +21,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 MANIFEST_NAME = ".lead-replicate-cache.json"
-MANIFEST_FORMAT = 1
-
-
-class Row(TypedDict):
-    """A built file's line in the closing table, kept so an unchanged file still has one."""
-
-    jurisdiction: str
-    slug: str | None
-    errors: int
-    warnings: int
-    readiness: float | None
-    refused: list[str]
-    written: list[str]  # the documents written, as paths
+MANIFEST_FORMAT = 2  # 2: one Outcome per entry (counts, draft); format 1 is rebuilt
+MANIFEST_LIMIT = 8 * 1024 * 1024  # ~20,000 plans; anything larger is damage, not a cache
 
 
 # --- the key ------------------------------------------------------------------------------
@@ -82,44 +74,66 @@ def file_key(shared: bytes, raw: bytes) -> str:
 class BuildCache:
     """The manifest in an output folder: one entry per plan file (by absolute path).
 
-    The cache is an optimisation: a missing or damaged manifest means a full build, and a
-    manifest that cannot be saved is logged, never raised.
+    The cache is an optimisation: a missing or damaged manifest (too large, nested, an entry
+    of the wrong shape) means a full build, and a manifest that cannot be saved is logged,
+    never raised. ``--force`` does not read it at all (:meth:`empty`).
     """
 
     def __init__(self, out_dir: Path, entries: dict[str, dict]) -> None:
         self.out_dir = Path(out_dir)
         self.path = self.out_dir / MANIFEST_NAME
         self.entries = dict(entries)
-        self._saved = dict(entries)
+        self._saved: dict[str, dict] | None = dict(entries)
+
+    @classmethod
+    def empty(cls, out_dir: Path) -> BuildCache:
+        """A cache that remembers nothing, whatever the manifest says; saving replaces it."""
+        cache = cls(out_dir, {})
+        cache._saved = None
+        return cache
 
     @classmethod
     def load(cls, out_dir: Path) -> BuildCache:
         """The cache of ``out_dir``; empty when its manifest is missing or damaged."""
-        path = Path(out_dir) / MANIFEST_NAME
+        from lead_replicate.loading.loader import read_bounded
+
         try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except (OSError, ValueError):
-            data = None
-        entries = data.get("entries") if isinstance(data, dict) else None
-        if not isinstance(entries, dict) or data.get("format") != MANIFEST_FORMAT:
-            entries = {}
+            data = json.loads(read_bounded(Path(out_dir) / MANIFEST_NAME, MANIFEST_LIMIT))
+        except (LeadError, ValueError, RecursionError):
+            return cls(out_dir, {})
+        if not isinstance(data, dict):
+            data = {}
+        entries = data.get("entries")
+        if (data.get("format") != MANIFEST_FORMAT or not isinstance(entries, dict)
+                or not all(isinstance(k, str) and _well_formed(e) for k, e in entries.items())):
+            if os.path.lexists(Path(out_dir) / MANIFEST_NAME):
+                log.info("the build cache %s is damaged; building every file", out_dir)
+            return cls(out_dir, {})
         return cls(out_dir, entries)
 
-    def lookup(self, file: Path, key: str) -> Row | None:
-        """The row of ``file`` when its key is unchanged and its documents are untouched."""
+    def lookup(self, file: Path, key: str) -> Outcome | None:
+        """The outcome of ``file``'s last build when its key is unchanged and its documents are
+        untouched (marked ``cached``)."""
         entry = self.entries.get(_name(file))
-        if not isinstance(entry, dict) or entry.get("key") != key or not self._intact(entry):
+        if entry is None or entry["key"] != key or not self._intact(entry):
             return None
-        return Row(jurisdiction=entry.get("jurisdiction") or "", slug=entry.get("slug"),
-                   errors=entry.get("errors", 0), warnings=entry.get("warnings", 0),
-                   readiness=entry.get("readiness"), refused=list(entry.get("refused", [])),
-                   written=[str(self.out_dir / o["path"]) for o in entry.get("outputs", [])])
+        return Outcome(str(file), jurisdiction=entry["jurisdiction"], slug=entry["slug"],
+                       counts=Counts(*entry["counts"]), readiness=entry["readiness"],
+                       written=[self.out_dir / o["path"] for o in entry["outputs"]],
+                       refused=list(entry["refused"]), draft=entry["draft"], cached=True)
 
-    def record(self, file: Path, key: str, row: Row) -> None:
-        """Remember a fresh build; forget the file instead if an output cannot be recorded."""
+    def record(self, file: Path, key: str, outcome: Outcome) -> None:
+        """Remember a fresh, successful build; forget the file if an output cannot be recorded.
+
+        A failed file (its ``problem`` set, e.g. no PDF engine) is forgotten instead: fix the
+        cause, and the next build builds it again.
+        """
+        if outcome.problem is not None or outcome.counts is None:
+            self.forget(file)
+            return
         outputs = []
         root = self.out_dir.resolve()
-        for written in row["written"]:
+        for written in outcome.written:
             p = Path(written).resolve()
             try:
                 st = p.stat()
@@ -128,8 +142,11 @@ class BuildCache:
                 return
             rel = p.relative_to(root).as_posix() if p.is_relative_to(root) else str(p)
             outputs.append({"path": rel, "size": st.st_size, "mtime_ns": st.st_mtime_ns})
-        entry: dict[str, Any] = {k: v for k, v in row.items() if k != "written"}
-        self.entries[_name(file)] = {**entry, "key": key, "outputs": outputs}
+        c = outcome.counts
+        self.entries[_name(file)] = {
+            "key": key, "jurisdiction": outcome.jurisdiction, "slug": outcome.slug,
+            "counts": [c.errors, c.warnings, c.open], "readiness": outcome.readiness,
+            "refused": list(outcome.refused), "draft": outcome.draft, "outputs": outputs}
 
     def forget(self, file: Path) -> None:
         """Drop ``file``'s entry: it failed, so the next run must build it again."""
@@ -149,14 +166,35 @@ class BuildCache:
 
     def _intact(self, entry: dict) -> bool:
         """True when every recorded output still has its recorded size and modification time."""
-        for out in entry.get("outputs", []):
+        for out in entry["outputs"]:
             try:
                 st = (self.out_dir / out["path"]).stat()
-            except (OSError, KeyError, TypeError):
+            except (OSError, ValueError):
                 return False
-            if st.st_size != out.get("size") or st.st_mtime_ns != out.get("mtime_ns"):
+            if st.st_size != out["size"] or st.st_mtime_ns != out["mtime_ns"]:
                 return False
         return True
+
+
+def _int(value: object) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool)
+
+
+def _well_formed(entry: object) -> bool:
+    """True when a manifest entry has exactly the shape :meth:`BuildCache.record` writes."""
+    if not isinstance(entry, dict):
+        return False
+    counts, outputs, refused = entry.get("counts"), entry.get("outputs"), entry.get("refused")
+    readiness = entry.get("readiness")
+    return (isinstance(entry.get("key"), str) and isinstance(entry.get("jurisdiction"), str)
+            and isinstance(entry.get("slug"), (str, type(None)))
+            and (readiness is None or _int(readiness) or isinstance(readiness, float))
+            and isinstance(entry.get("draft"), bool)
+            and isinstance(counts, list) and len(counts) == 3 and all(map(_int, counts))
+            and isinstance(refused, list) and all(isinstance(r, str) for r in refused)
+            and isinstance(outputs, list) and all(
+                isinstance(o, dict) and isinstance(o.get("path"), str) and _int(o.get("size"))
+                and _int(o.get("mtime_ns")) for o in outputs))
 
 
 def _name(file: Path) -> str:

@@ -6,14 +6,17 @@ import dataclasses
 import datetime as dt
 import logging
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from lead_replicate.documents.context import build_context
+from lead_replicate.documents.folders import OWNER_NAME, claim_folder
 from lead_replicate.documents.output import safe_output_path, write_atomic
 from lead_replicate.documents.templating import make_environment, render_template, standalone_html
-from lead_replicate.errors import LeadError, PdfEngineError
-from lead_replicate.rules.validate import Report, validate_file
+from lead_replicate.errors import LeadError, LoadError, PdfEngineError
+from lead_replicate.loading.loader import read_plan_bytes
+from lead_replicate.outcome import Outcome
+from lead_replicate.rules.validate import Report, unreadable_report, validate_text
 
 log = logging.getLogger(__name__)
 
@@ -30,25 +33,9 @@ class BuildOptions:
     html: bool = False
     draft: bool = False
     templates: Path | None = None
-    force: bool = False  # replace files in out_dir that this tool did not write
-
-
-@dataclass
-class BuildResult:
-    """What happened to one file: written paths, refused documents, one plain summary line."""
-
-    file: str
-    slug: str | None
-    report: Report
-    written: list[Path] = field(default_factory=list)
-    refused: list[str] = field(default_factory=list)
-    message: str = ""
-    error: str | None = None  # a problem that is not the file's (e.g. the PDF engine is missing)
-
-    @property
-    def ok(self) -> bool:
-        """True when everything asked for was written (the CLI exits 1 otherwise)."""
-        return self.report.plan is not None and not self.refused and self.error is None
+    # --force: rebuild every file (the cache is not read), replace files in out_dir that this
+    # tool did not write, and take over a jurisdiction folder that another plan wrote.
+    force: bool = False
 
 
 def generated_on() -> dt.date:
@@ -74,81 +61,70 @@ def render_document(report: Report, document: str, options: BuildOptions, *,
     return render_template(env, f"{document}/{document}.html", context)
 
 
-def _refusal_reason(report: Report) -> str:
-    n = report.errors
-    return (f"{n} principle error{'s' if n != 1 else ''} "
-            "(fix them, or use --draft to build marked drafts)")
+def build_jurisdiction(path: Path, options: BuildOptions, raw: bytes | None = None) -> Outcome:
+    """Check a plan and write its documents; a bad input file is reported, not raised.
 
-
-def build_jurisdiction(path: Path, options: BuildOptions) -> BuildResult:
-    """Validate ``path`` and write its documents; a bad input file is reported, not raised.
-
-    A file with YAML or schema errors builds nothing. A file with principle errors always
-    gets its readiness checklist; its MOU and manual are refused unless ``draft`` is set.
+    ``raw`` is the file's bytes when the caller has read them already (the cohort does, to key
+    its cache): those same bytes are checked and rendered, and the file is not read again, so
+    the documents always match the bytes the cache records. A file with YAML or format errors
+    builds nothing. A file with principle errors always gets its readiness checklist; its MOU
+    and manual are refused unless ``draft`` is set.
     """
     path = Path(path)
-    report = validate_file(path)
+    if raw is None:
+        try:
+            raw = read_plan_bytes(path)
+        except LoadError as exc:
+            return Outcome.checked(unreadable_report(str(path), exc))
+    report = validate_text(raw, str(path))
+    outcome = Outcome.checked(report)
     if not report.structurally_valid:
-        return BuildResult(str(path), None, report,
-                           message=f"{path}: nothing built: the file has errors (see above)")
-    slug = document_slug(report)
-    result = BuildResult(str(path), slug, report)
-    draft = options.draft and report.errors > 0
+        return outcome
+    outcome.slug = document_slug(report)
+    outcome.draft = options.draft and report.errors > 0
     try:
-        _write_documents(path, report, options, result, draft)
+        _write_documents(path, report, options, outcome)
     except LeadError as exc:  # a broken override template, a file in the way: this file only
-        result.error = str(exc)
-    result.message = _summary(result, draft)
-    return result
+        outcome.problem = str(exc)
+    if outcome.refused:
+        outcome.blocking = [f for f in report.findings if f.severity == "error"]
+    return outcome
 
 
-def _write_documents(path: Path, report: Report, options: BuildOptions, result: BuildResult,
-                     draft: bool) -> None:
+def _write_documents(path: Path, report: Report, options: BuildOptions,
+                     outcome: Outcome) -> None:
     """Render the documents this plan may have and write them (PDF, and HTML when asked)."""
     failing = report.errors > 0
-    doc_options = dataclasses.replace(options, draft=draft)
+    doc_options = dataclasses.replace(options, draft=outcome.draft)
     plain_options = dataclasses.replace(options, draft=False)
     on = generated_on()
     pages: dict[str, str] = {}
     for document, filename in DOCUMENTS.items():
         if failing and not options.draft and document not in ALWAYS_BUILT:
-            result.refused.append(filename)
+            outcome.refused.append(filename)
             continue
         chosen = plain_options if document in ALWAYS_BUILT else doc_options
         pages[filename] = render_document(report, document, chosen,
                                           source_name=path.name, on=on)
-    targets = {name: safe_output_path(options.out_dir, str(result.slug), name) for name in pages}
+    slug = str(outcome.slug)
+    claim_folder(safe_output_path(options.out_dir, slug, OWNER_NAME).parent, path,
+                 force=options.force)
+    targets = {name: safe_output_path(options.out_dir, slug, name) for name in pages}
     want_html = options.html
-    if pages:
-        try:
-            from lead_replicate.documents.pdf import render_pdf
+    try:
+        from lead_replicate.documents.pdf import render_pdf
 
-            pdfs = {name: render_pdf(html, overrides=options.templates)
-                    for name, html in pages.items()}
-        except PdfEngineError as exc:
-            result.error = str(exc)
-            pdfs, want_html = {}, True
-        for name, data in pdfs.items():
-            write_atomic(targets[name], data, force=options.force)
-            result.written.append(targets[name])
-        if want_html:
-            for name, html in pages.items():
-                target = targets[name].with_suffix(".html")
-                write_atomic(target, standalone_html(html, options.templates).encode("utf-8"),
-                             force=options.force)
-                result.written.append(target)
-
-
-def _summary(result: BuildResult, draft: bool) -> str:
-    parts = [f"{result.file}: "]
-    if result.written:
-        parts.append(f"wrote {', '.join(p.name for p in result.written)} in "
-                     f"{result.written[0].parent}")
-        if draft:
-            parts.append(" (marked DRAFT)")
-    if result.refused:
-        parts.append("; " if result.written else "")
-        parts.append(f"refused {' and '.join(result.refused)}: {_refusal_reason(result.report)}")
-    if result.error:
-        parts.append(f"; {result.error}")
-    return "".join(parts)
+        pdfs = {name: render_pdf(html, overrides=options.templates)
+                for name, html in pages.items()}
+    except PdfEngineError as exc:
+        outcome.problem = str(exc)
+        pdfs, want_html = {}, True
+    for name, data in pdfs.items():
+        write_atomic(targets[name], data, force=options.force)
+        outcome.written.append(targets[name])
+    if want_html:
+        for name, html in pages.items():
+            target = targets[name].with_suffix(".html")
+            write_atomic(target, standalone_html(html, options.templates).encode("utf-8"),
+                         force=options.force)
+            outcome.written.append(target)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import codecs
+import os
 import re
+import stat
 from pathlib import Path
 from typing import Any
 
@@ -14,7 +16,7 @@ from lead_replicate.loading.source import Mark, Source
 from lead_replicate.loading.yamlevents import MAX_DEPTH, parse
 
 __all__ = ["MAX_BYTES", "LoadError", "Mark", "Source", "load_jurisdiction", "load_shipped",
-           "load_text"]
+           "load_text", "read_bounded", "read_plan_bytes"]
 
 MAX_BYTES = 5 * 1024 * 1024
 _DATA = Path(__file__).resolve().parent.parent / "data"
@@ -36,22 +38,54 @@ _SYNTAX_HINTS = {  # libyaml / PyYAML problem text -> plain English
 
 def load_jurisdiction(path: str | Path) -> Source:
     """Read ``path``; raise :class:`LoadError` (one line, with file and line) if it cannot be."""
+    return load_text(read_plan_bytes(path), str(path))
+
+
+def read_plan_bytes(path: str | Path) -> bytes:
+    """The bytes of a plan file, read once and bounded: what validate and build both check.
+
+    Anything that is not a regular file (a folder, a FIFO, a device such as /dev/zero, even
+    through a symbolic link) is refused before it is read, so nothing can hang or flood us.
+    """
+    return read_bounded(path, MAX_BYTES)
+
+
+def read_bounded(path: str | Path, limit: int) -> bytes:
+    """At most ``limit`` bytes of the regular file ``path``; LoadError for anything else."""
     p, name = Path(path), str(path)
     try:
         if p.is_dir():
             raise LoadError(name, "this is a folder, not a file")
-        size = p.stat().st_size
-        if size > MAX_BYTES:
-            raise LoadError(name, f"the file is {size:,} bytes; the limit is {MAX_BYTES:,} (5 MiB)")
-        with p.open("rb") as handle:  # bounded: a device or a growing file cannot flood us
-            raw = handle.read(MAX_BYTES + 1)
+        # O_NONBLOCK: opening a FIFO must not wait for a writer; it is refused just below.
+        fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        with os.fdopen(fd, "rb") as handle:
+            st = os.fstat(fd)
+            if not stat.S_ISREG(st.st_mode):
+                raise LoadError(name, f"this is {_kind(st.st_mode)}, not a regular file; "
+                                "give the path of a .yaml file")
+            if st.st_size > limit:
+                raise LoadError(name, f"the file is {st.st_size:,} bytes; the limit is {limit:,}"
+                                + (" (5 MiB)" if limit == MAX_BYTES else ""))
+            raw = handle.read(limit + 1)  # bounded: a file growing meanwhile cannot flood us
     except FileNotFoundError:
         raise LoadError(name, "the file does not exist") from None
     except PermissionError:
         raise LoadError(name, "permission denied: the file cannot be read") from None
     except OSError as exc:
         raise LoadError(name, f"cannot read the file: {exc.strerror or exc}") from None
-    return load_text(raw, name)
+    if len(raw) > limit:
+        raise LoadError(name, f"the file grew past the {limit:,}-byte limit while being read")
+    return raw
+
+
+def _kind(mode: int) -> str:
+    if stat.S_ISFIFO(mode):
+        return "a pipe (FIFO)"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    return "a special file"
 
 
 def load_text(raw: bytes | str, name: str = "<string>") -> Source:

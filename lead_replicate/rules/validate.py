@@ -111,7 +111,7 @@ def validate_file(path: str | Path) -> Report:
     try:
         source = load_jurisdiction(path)
     except LoadError as exc:
-        return _unreadable(str(path), exc)
+        return unreadable_report(str(path), exc)
     return validate_source(source)
 
 
@@ -120,11 +120,12 @@ def validate_text(raw: bytes | str, name: str = "<text>") -> Report:
     try:
         source = load_text(raw, name)
     except LoadError as exc:
-        return _unreadable(name, exc)
+        return unreadable_report(name, exc)
     return validate_source(source)
 
 
-def _unreadable(name: str, exc: LoadError) -> Report:
+def unreadable_report(name: str, exc: LoadError) -> Report:
+    """The report of a file that could not be read or parsed: one ``yaml`` error finding."""
     finding = Finding("error", "yaml", "", exc.line, exc.column, exc.message,
                       fix="Correct the file so that it is valid YAML (see docs/format.md).")
     return Report(name, findings=[finding])
