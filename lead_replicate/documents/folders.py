@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from lead_replicate.documents.output import replace_atomic
-from lead_replicate.errors import LeadError, OutputError
+from lead_replicate.errors import LeadError, OutputError, os_error_text
 
 try:  # POSIX (Linux, macOS)
     import fcntl
@@ -50,9 +50,7 @@ def folder_lock(out_dir: Path, *, wait: float | None = None) -> Iterator[None]:
         out_dir.mkdir(parents=True, exist_ok=True)
         fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     except OSError as exc:
-        raise OutputError(f"{out_dir}: cannot write to the output folder "
-                          f"({exc.strerror or exc}); choose another folder with --out, "
-                          "or change its permissions") from None
+        raise OutputError(os_error_text(out_dir, exc)) from None
     try:
         limit = LOCK_WAIT if wait is None else wait
         deadline = time.monotonic() + limit
