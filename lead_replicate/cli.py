@@ -325,7 +325,11 @@ def compare(
     type=click.Choice(KINDS),
     help="What kind of jurisdiction runs the program.",
 )
-def init(path: Path, name: str | None, state: str | None, kind: str | None) -> None:
+@click.option("--government-signs/--no-government-signs", default=None,
+              help="Whether the jurisdiction's own government signs the MOU for its "
+                   "departments (asked at a terminal; default: no).")
+def init(path: Path, name: str | None, state: str | None, kind: str | None,
+         government_signs: bool | None) -> None:
     """Write a new, fully commented plan that walks you through every decision.
 
     Asks for the name, state and kind when they are not given and you are at a terminal.
@@ -357,7 +361,11 @@ def init(path: Path, name: str | None, state: str | None, kind: str | None) -> N
             type=click.Choice(KINDS),
             default="city",
         )
-    written = write_new_plan(path, name, state, kind)
+    if government_signs is None:
+        government_signs = interactive and click.confirm(
+            "Does the jurisdiction's own government (the city or county) sign the MOU for its "
+            "departments?", default=False)
+    written = write_new_plan(path, name, state, kind, government_signs=bool(government_signs))
     report = validate_file(written)
     click.echo(f"Wrote {written}. Open it in an editor: each section says what to decide and why.")
     opens = [f for f in report.findings if f.is_principle]

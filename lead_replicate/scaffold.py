@@ -63,18 +63,22 @@ def _render(context: dict[str, object], *, undecided_prefix: str = "# ") -> str:
     return _UNDECIDED.sub(undecided_prefix, text)
 
 
-def render_plan(name: str, state: str, kind: str, short_name: str | None = None) -> str:
+def render_plan(name: str, state: str, kind: str, short_name: str | None = None, *,
+                government_signs: bool = False) -> str:
     """Return the text of a new plan with only the given answers filled in.
 
     Every other field is present but commented out, so the plan is structurally valid from
     the start and each undecided field shows up as an open question when validated.
+    ``government_signs`` adds the jurisdiction's own government as a signing stakeholder that
+    the police act for (a department is often not a legal entity that can sign).
     """
     code, norm_kind = check_inputs(name, state, kind, short_name)
-    return _render({"name": name, "state": code, "kind": norm_kind, "short_name": short_name})
+    return _render({"name": name, "state": code, "kind": norm_kind, "short_name": short_name,
+                    "government_signs": government_signs})
 
 
 def write_new_plan(path: str | Path, name: str, state: str, kind: str,
-                   short_name: str | None = None) -> Path:
+                   short_name: str | None = None, *, government_signs: bool = False) -> Path:
     """Create a new plan at ``path`` (never overwriting) and the JSON Schema beside it.
 
     Raises LeadError for bad answers and OutputError when ``path`` exists or cannot be written.
@@ -83,7 +87,7 @@ def write_new_plan(path: str | Path, name: str, state: str, kind: str,
     if target.suffix.lower() not in (".yaml", ".yml"):
         raise LeadError(f"{path}: a plan file name must end in .yaml or .yml, "
                         "for example mycity.yaml")
-    text = render_plan(name, state, kind, short_name)
+    text = render_plan(name, state, kind, short_name, government_signs=government_signs)
     _create_exclusive(target, text, shown=str(path))
     log.info("wrote %s", target)
     _write_schema_beside(target)

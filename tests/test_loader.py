@@ -48,7 +48,7 @@ def test_positions_in_complete_plan(complete_path: Path) -> None:
     assert source.key_marks[("stakeholders", 0)] == Mark(19, 5)
     assert source.key_marks[("stakeholders", 0, "signer", "title")] == Mark(23, 33)
     assert source.value_marks[("stakeholders", 0, "signer", "title")] == Mark(23, 40)
-    assert source.key_marks[("milestones", 2, "status")] == Mark(136, 82)
+    assert source.key_marks[("milestones", 2, "status")] == Mark(164, 82)
     assert source.value_marks[()] == Mark(3, 1)
 
 
@@ -97,7 +97,7 @@ def test_bom_and_bytes_are_accepted() -> None:
 
 def test_locate_falls_back_to_the_nearest_ancestor(complete_path: Path) -> None:
     source = load_jurisdiction(complete_path)
-    assert source.locate(("stakeholders", 1, "signer", "name")) == Mark(27, 5)
+    assert source.locate(("stakeholders", 1, "signer", "name")) == Mark(29, 5)
     assert source.locate(("jurisdiction", "missing"), value=True) == Mark(6, 3)
     assert source.locate(("nowhere", "at", "all")) == Mark(1, 1)
     assert source.locate(("jurisdiction", "name"), value=True) == Mark(6, 9)

@@ -22,10 +22,11 @@ from lead_replicate.rules.principles import (
 COMPLETE = (DATA / "complete.yaml").read_text(encoding="utf-8")
 DOC_TABLE_IDS = [
     "harm-reduction", "no-fail-out", "voluntary", "pre-booking", "police-referral",
-    "three-doors", "warm-handoff", "divertible-offenses", "shared-intention", "public-defense",
-    "policy-group", "consensus", "operations-group", "meeting-cadence", "project-manager",
-    "prosecutor-commitment", "intake-window", "caseload", "field-based", "information-sharing",
-    "no-informants", "racial-equity", "evaluation", "community-leadership", "training",
+    "three-doors", "warm-handoff", "divertible-offenses", "eligibility-check",
+    "shared-intention", "public-defense", "policy-group", "consensus", "operations-group",
+    "meeting-cadence", "project-manager", "prosecutor-commitment", "intake-window",
+    "charge-handling", "caseload", "field-based", "information-sharing", "no-informants",
+    "racial-equity", "evaluation", "community-leadership", "training",
     "crisis-communications", "sustainable-funding", "local-fit",
 ]
 
@@ -50,6 +51,13 @@ def mutate(data: dict, *changes: tuple) -> dict:
 
 
 DEL = object()
+SECOND_PROSECUTOR = {"id": "city-attorney", "name": "Example City Attorney", "role": "prosecutor"}
+
+
+def _complete_stakeholders() -> list[dict]:
+    return list(load_text(COMPLETE).data["stakeholders"])
+
+
 CM, AD, GOV = ("case_management",), ("referral", "arrest_diversion"), ("governance",)
 
 # (principle, changes, expected path, status, severity)
@@ -83,6 +91,14 @@ FAILING = [
      "referral.arrest_diversion.handoff_minutes", "open", "warning"),
     ("divertible-offenses", [((*AD, "eligible_offenses"), [])],
      "referral.arrest_diversion.eligible_offenses", "open", "error"),
+    ("eligibility-check", [((*AD, "eligibility_confirmed_by"), DEL)],
+     "referral.arrest_diversion.eligibility_confirmed_by", "open", "warning"),
+    ("charge-handling", [(("prosecution", "if_intake_missed"), DEL)],
+     "prosecution.if_intake_missed", "open", "warning"),
+    ("charge-handling", [(("prosecution", "refiling_allowed"), DEL)],
+     "prosecution.refiling_allowed", "open", "warning"),
+    ("charge-handling", [(("stakeholders",), [*_complete_stakeholders(), SECOND_PROSECUTOR])],
+     "stakeholders[7]", "open", "warning"),
     ("shared-intention", [(("stakeholders", 1, "signatory"), False)],
      "stakeholders[1].signatory", "violation", "error"),
     ("public-defense", [(("stakeholders", 2, "role"), "other")], "stakeholders", "open",
@@ -192,6 +208,11 @@ PASSING = [
     ("warm-handoff", [((*AD, "enabled"), False), ((*AD, "handoff_minutes"), 90)]),
     ("prosecutor-commitment", [((*AD, "enabled"), False), (("prosecution",), DEL)]),
     ("prosecutor-commitment", [(("prosecution", "diverted_charges"), "held-in-abeyance")]),
+    ("eligibility-check", [((*AD, "enabled"), False),
+                           ((*AD, "eligibility_confirmed_by"), DEL)]),
+    ("charge-handling", [((*AD, "enabled"), False), (("prosecution", "if_intake_missed"), DEL)]),
+    ("charge-handling", [(("stakeholders",), [*_complete_stakeholders(),
+                                              {**SECOND_PROSECUTOR, "handles": ["felony"]}])]),
     ("intake-window", [(("prosecution", "intake_window_days"), 7)]),
     ("intake-window", [(("prosecution", "intake_window_days"), 10)]),
     ("intake-window", [(("prosecution", "intake_window_days"), 14)]),
@@ -239,7 +260,7 @@ def test_core_is_error_and_recommended_is_warning() -> None:
 def test_rulebook_is_cached_but_callers_cannot_corrupt_it() -> None:
     first = load_rulebook()
     first.clear()
-    assert len(load_rulebook()) == 28
+    assert len(load_rulebook()) == 30
 
 
 def test_evidence_matches_the_published_figures() -> None:
@@ -360,19 +381,20 @@ def test_odd_shapes_never_raise(plan: dict) -> None:
 # --- stored fixtures: one defect each, exact id, path and line ----------------------------
 
 STORED = [
-    ("abstinence-required.yaml", "harm-reduction", "case_management.abstinence_required", 92,
+    ("abstinence-required.yaml", "harm-reduction", "case_management.abstinence_required", 95,
      "error"),
-    ("drug-testing-mandate.yaml", "harm-reduction", "case_management.drug_testing_required", 94,
+    ("drug-testing-mandate.yaml", "harm-reduction", "case_management.drug_testing_required", 97,
      "error"),
     ("removal-for-noncompliance.yaml", "no-fail-out",
-     "case_management.removal_for_noncompliance", 95, "error"),
-    ("caseload-44.yaml", "caseload", "case_management.caseload.maximum", 96, "error"),
+     "case_management.removal_for_noncompliance", 98, "error"),
+    ("caseload-44.yaml", "caseload", "case_management.caseload.maximum", 99, "error"),
     ("court-based-diversion.yaml", "pre-booking", "referral.arrest_diversion.point", 67,
      "error"),
     ("no-project-manager.yaml", "project-manager", "governance.project_manager.host", 47,
      "error"),
     ("pm-hosted-by-police.yaml", "project-manager", "governance.project_manager.host", 49,
      "warning"),
+    ("two-prosecutors-no-split.yaml", "charge-handling", "stakeholders[1]", 27, "warning"),
     ("prosecutor-not-signing.yaml", "shared-intention", "stakeholders[1].signatory", 30,
      "error"),
 ]

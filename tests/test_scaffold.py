@@ -21,7 +21,7 @@ from lead_replicate.rules.validate import validate_file
 
 SECTIONS = ["lead", "jurisdiction", "stakeholders", "governance", "referral", "prosecution",
             "case_management", "services", "data_sharing", "racial_equity", "evaluation",
-            "training", "funding", "milestones"]
+            "training", "funding", "agreement", "milestones"]
 
 
 # Fields of format.md that tests/data/complete.yaml happens not to use.
@@ -52,7 +52,8 @@ HOSTILE_NAMES = [
 
 def _render_all_fields(**answers: object) -> str:
     """The template with every undecided field uncommented (checks the template's structure)."""
-    context = {"name": "Example City", "state": "OR", "kind": "city", "short_name": None}
+    context = {"name": "Example City", "state": "OR", "kind": "city", "short_name": None,
+               "government_signs": True}
     context.update(answers)
     return scaffold._render(context, undecided_prefix="")
 
@@ -159,7 +160,7 @@ def test_every_section_says_which_principles_it_serves() -> None:
         if not line.startswith("# Serves:"):
             continue
         serves_lines += 1
-        if "checklist" in line:
+        if "checklist" in line or "the MOU's standard terms" in line:
             continue
         payload = line.removeprefix("# Serves:")
         for more in lines[i + 1:]:
@@ -326,10 +327,12 @@ def test_new_plan_has_no_schema_findings_and_only_open_questions(tmp_path: Path)
 
 
 def _drop_nulls(data: object) -> object:
-    """Drop empty fields, except names (required), which get a fictional one."""
+    """Drop empty fields, except required text (names, a statute's citation and source),
+    which gets a fictional value."""
+    required = ("name", "citation", "source")
     if isinstance(data, dict):
-        return {k: "Example Name" if k == "name" and v is None else _drop_nulls(v)
-                for k, v in data.items() if v is not None or k == "name"}
+        return {k: f"Example {k}" if k in required and v is None else _drop_nulls(v)
+                for k, v in data.items() if v is not None or k in required}
     if isinstance(data, list):
         return [_drop_nulls(v) for v in data if v is not None]
     return data

@@ -64,6 +64,16 @@ DEFECTS = {
                                "milestone id 'mou-signed' is used twice"),
     "custom-milestone-without-title": ("milestones[1].title", 9, 5,
                                        "custom milestone 'neighborhood-briefing' needs a title"),
+    "acting-for-not-government": ("stakeholders[0].acting_for", 8, 89,
+                                  "acting_for must name a stakeholder with role 'government'"),
+    "handles-not-prosecutor": ("stakeholders[0].handles", 11, 5,
+                               "only a prosecutor lists the offense levels it handles"),
+    "bad-eligibility-confirmer": ("referral.arrest_diversion.eligibility_confirmed_by", 12, 31,
+                                  "no stakeholder has id 'da'; did you mean 'ecda'?"),
+    "bad-part2-program": ("data_sharing.part2_programs[0]", 11, 20,
+                          "no stakeholder has id 'cares'; did you mean 'care'?"),
+    "statute-without-source": ("agreement.statutes[0].source", 9, 7,
+                               "missing required key 'source' in agreement.statutes[0]"),
 }
 
 

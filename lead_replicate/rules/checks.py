@@ -195,6 +195,12 @@ def _divertible_offenses(plan: dict) -> list[Problem]:
                    "arrest diversion yet.") if _arrest_diversion(plan) else []
 
 
+@check("eligibility-check")
+def _eligibility_check(plan: dict) -> list[Problem]:
+    return _listed(plan, (*AD, "eligibility_confirmed_by"), "The plan does not say yet who "
+                   "confirms eligibility before the hand-off.") if _arrest_diversion(plan) else []
+
+
 @check("shared-intention")
 def _shared_intention(plan: dict) -> list[Problem]:
     out, people = [], _stakeholders(plan)
@@ -317,6 +323,26 @@ def _intake_window(plan: dict) -> list[Problem]:
     # 7 to 13 days is short but not flagged: the rulebook warns only under 7 or over 30.
     return [Problem(path, f"The intake window is {days} days; sites use 14 to 30.")] \
         if _number(days) and not 7 <= days <= 30 else []
+
+
+@check("charge-handling")
+def _charge_handling(plan: dict) -> list[Problem]:
+    if not _arrest_diversion(plan):
+        return []
+    labels = {"if_intake_missed": "what happens when intake is not completed in time",
+              "refiling_allowed": "whether a charge may be re-filed"}
+    open_points: list[tuple[PathParts, str]] = [
+        (("prosecution", key), label) for key, label in labels.items()
+        if dig(plan, "prosecution", key) is None]
+    prosecutors = [(i, s) for i, s in _stakeholders(plan) if s.get("role") == "prosecutor"]
+    unsplit = [i for i, s in prosecutors if _blank(s.get("handles"))]
+    if len(prosecutors) > 1 and unsplit:
+        open_points.append((("stakeholders", unsplit[0]), "which offense levels each "
+                            "prosecutor handles"))
+    if not open_points:
+        return []
+    return [Problem(open_points[0][0], "Not decided yet: "
+                    f"{'; '.join(label for _, label in open_points)}.", "open")]
 
 
 @check("caseload")

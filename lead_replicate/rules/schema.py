@@ -39,6 +39,9 @@ AUDIENCES = [
     "providers", "community",
 ]
 MEETS = ["weekly", "biweekly", "monthly", "quarterly", "as-needed"]
+LEVELS = ["infraction", "misdemeanor", "gross-misdemeanor", "felony"]
+STATUTE_SUBJECTS = ["authority", "filing", "public-records", "records-retention",
+                    "confidentiality", "other"]
 STANDARD_MILESTONE_IDS = (
     "champions-identified", "stakeholders-convened", "policy-group-formed",
     "project-manager-hired", "eligibility-defined", "case-management-contracted",
@@ -128,6 +131,14 @@ FORMAT: dict[str, dict] = {
         "commitments": _list(_text("One commitment."),
                              "Commitments added to the role's standard ones in the MOU.",
                              default=[]),
+        "acting_for": _id("Added by lead-replicate: the id of the government stakeholder (role "
+                          "government) this organization acts for; the MOU names that "
+                          "government as the Party, acting through this organization."),
+        "handles": _list(_enum(LEVELS, "One offense level."),
+                         "Added by lead-replicate: for a prosecutor, the offense levels it "
+                         "prosecutes; officers send paperwork by level."),
+        "notice_address": _text("Added by lead-replicate: where formal notices under the MOU "
+                                "are sent (postal or email address)."),
     }, "One partner organization."), "Each partner organization."),
     "governance": _map({
         "project_manager": _map({
@@ -152,17 +163,28 @@ FORMAT: dict[str, dict] = {
     }, "How the program is governed."),
     "referral": _map({
         "voluntary": _flag("Whether participation is voluntary."),
+        "capacity_per_year": _whole("Added by lead-replicate: how many people the program "
+                                    "can take in per year."),
         "arrest_diversion": _map({
             "enabled": _flag("Whether officers divert at the point of arrest."),
             "point": _enum(["pre-booking", "post-booking", "court"], "When diversion happens."),
             "handoff_minutes": _whole("Target minutes for the warm hand-off."),
             "officer_discretion": _flag("Whether officers may choose to divert."),
+            "eligibility_confirmed_by": _id("Added by lead-replicate: stakeholder id of the "
+                                            "organization that confirms eligibility before "
+                                            "the hand-off."),
+            "outreach_hours": _text("Added by lead-replicate: when case managers can answer "
+                                    "an officer's call, e.g. 24/7."),
+            "if_no_case_manager": _text("Added by lead-replicate: what the officer does when "
+                                        "no case manager arrives within the hand-off time."),
             "eligible_offenses": _list(_map({
                 "name": _text("The offense."),
                 "statute": _text("The statute, if known; never invent one."),
                 "limit": _text("Amount or other limit."),
-                "level": _enum(["infraction", "misdemeanor", "gross-misdemeanor", "felony"],
-                               "The offense level."),
+                "level": _enum(LEVELS, "The offense level."),
+                "conditions": _list(_text("One condition."),
+                                    "Added by lead-replicate: conditions on diverting this "
+                                    "offense, e.g. victims consulted first."),
             }, "One eligible offense."), "Offenses eligible for diversion."),
             "exclusions": _list(_text("One exclusion."), "Who is excluded, and why."),
         }, "Arrest diversion."),
@@ -181,6 +203,11 @@ FORMAT: dict[str, dict] = {
         "intake_window_days": _whole("Days to complete intake before the charge may be filed."),
         "other_cases": _enum(["coordinate", "no-coordination"],
                              "Whether other pending cases are coordinated."),
+        "if_intake_missed": _enum(["file", "review", "not-file"],
+                                  "Added by lead-replicate: what the prosecutor does when "
+                                  "intake is not completed within the window."),
+        "refiling_allowed": _flag("Added by lead-replicate: whether a charge not filed may "
+                                  "be filed later (within the time the law allows)."),
     }, "The prosecutor's commitments."),
     "case_management": _map({
         "provider": _id("Stakeholder id of the provider (role case-management)."),
@@ -208,6 +235,12 @@ FORMAT: dict[str, dict] = {
                                         "The release-of-information form."),
         "frameworks": _list(_text("One framework, e.g. hipaa."), "Privacy laws followed."),
         "informant_use_prohibited": _flag("Whether using participants as informants is barred."),
+        "part2_programs": _members("Added by lead-replicate: stakeholder ids of the parties "
+                                   "that are federally assisted substance-use programs under "
+                                   "42 CFR Part 2; an empty list says none is."),
+        "hipaa_covered_entities": _members("Added by lead-replicate: stakeholder ids of the "
+                                           "parties that are HIPAA covered entities; an "
+                                           "empty list says none is."),
     }, "Information sharing."),
     "racial_equity": _map({
         "disparity_monitoring": _flag("Whether racial disparity is monitored."),
@@ -235,6 +268,20 @@ FORMAT: dict[str, dict] = {
         }, "One funding source."), "Funding sources."),
         "sustainability_plan": _text("How the program will be funded after the pilot."),
     }, "Funding."),
+    "agreement": _map({
+        "term_months": _whole("How many months the MOU runs before renewal."),
+        "withdrawal_notice_days": _whole("Days of written notice a Party gives to withdraw."),
+        "statutes": _list(_map({
+            "name": _req(_text("The statute's name, e.g. the state's public records act.",
+                               empty=False)),
+            "citation": _req(_text("The citation, exactly as published.", empty=False)),
+            "source": _req(_text("Where the citation was checked (a public source).",
+                                 empty=False)),
+            "subject": _enum(STATUTE_SUBJECTS, "What the MOU uses it for: authority to "
+                             "sign, filing of the agreement, public records, records "
+                             "retention, confidentiality, or other."),
+        }, "One statute the Parties cite."), "Statutes the Parties cite; never invent one."),
+    }, "Added by lead-replicate: the MOU's terms as an agreement (for counsel)."),
     "milestones": _list(_map({
         "id": _req(_id("A standard milestone id, or a custom one (which needs a title).")),
         "title": _text("The step's title; required for a custom id."),

@@ -230,8 +230,22 @@ def _items(data: Any, *keys: str) -> list[tuple[int, dict]]:
         if isinstance(seq, list) else []
 
 
-_MEMBER_LISTS = (("governance", "policy_group"), ("governance", "operations_group"),
-                 ("governance", "community_leadership_team"))
+# Lists of stakeholder ids anywhere in the plan.
+_ID_LISTS = (("governance", "policy_group", "members"),
+             ("governance", "operations_group", "members"),
+             ("governance", "community_leadership_team", "members"),
+             ("data_sharing", "part2_programs"), ("data_sharing", "hipaa_covered_entities"))
+
+
+def _handles_only_prosecutors(source: Source) -> list[Finding]:
+    """``handles`` (offense levels) means something only for a prosecutor."""
+    return [_finding(source, ("stakeholders", i, "handles"),
+                     f"'{holder.get('id')}' has role '{holder.get('role')}'; only a prosecutor "
+                     "lists the offense levels it handles",
+                     "Remove 'handles', or give it to the prosecutor that files those "
+                     "charges.")
+            for i, holder in _items(source.data, "stakeholders")
+            if "handles" in holder and holder.get("role") != "prosecutor"]
 
 
 def _check_references(source: Source) -> list[Finding]:
@@ -254,11 +268,15 @@ def _check_references(source: Source) -> list[Finding]:
         (("governance", "project_manager", "host"), None),
         (("governance", "operations_group", "liaison_prosecutor"), "prosecutor"),
         (("case_management", "provider"), "case-management"),
+        (("referral", "arrest_diversion", "eligibility_confirmed_by"), None),
     ]
-    for group in _MEMBER_LISTS:
-        members = dig(data, *group, "members")
+    refs += [(("stakeholders", i, "acting_for"), "government")
+             for i, _ in _items(data, "stakeholders")]
+    findings += _handles_only_prosecutors(source)
+    for id_list in _ID_LISTS:
+        members = dig(data, *id_list)
         if isinstance(members, list):
-            refs += [((*group, "members", i), None) for i in range(len(members))]
+            refs += [((*id_list, i), None) for i in range(len(members))]
     refs += [(("milestones", i, "owner"), None) for i, _ in _items(data, "milestones")]
     if isinstance(data.get("stakeholders"), list):
         for path, role in refs:
