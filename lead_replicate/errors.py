@@ -10,12 +10,14 @@ class LeadError(Exception):
 class LoadError(LeadError):
     """Raised when a jurisdiction file cannot be read as a YAML mapping (syntax, size, hostile)."""
 
-    def __init__(self, file: str, message: str, line: int = 1, column: int = 1) -> None:
+    def __init__(self, file: str, message: str, line: int = 1, column: int = 1,
+                 fix: str = "") -> None:
         super().__init__(f"{file}:{line}:{column}: {message}")
         self.file = file
         self.message = message
         self.line = line
         self.column = column
+        self.fix = fix  # how to correct it, when the problem says more than the generic advice
 
 
 class OutputError(LeadError):

@@ -17,7 +17,7 @@ COMPLETE = DATA / "complete.yaml"
 
 
 def run(*args: str):
-    return CliRunner().invoke(cli, list(args))
+    return CliRunner().invoke(cli, list(args), prog_name="lead-replicate")
 
 
 def test_every_command_has_help_with_examples():
@@ -64,6 +64,94 @@ def test_yaml_error_is_one_finding_line_and_exit_1(tmp_path):
     first = result.output.splitlines()[0]
     assert first.startswith(f"{bad}:") and " error [yaml] " in first
     assert "Traceback" not in result.output
+
+
+# --- exact messages (the whole text, sqlite-utils style) ------------------------------------
+
+MINIMAL = "lead: 1\njurisdiction:\n  name: Example City\n  state: WA\n  kind: city\n"
+
+
+def test_missing_file_message():
+    result = run("validate", "no-such-file.yaml")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Usage: lead-replicate validate [OPTIONS] FILE_OR_DIR...\n"
+        "Try 'lead-replicate validate --help' for help.\n\n"
+        "Error: Invalid value for 'FILE_OR_DIR...': Path 'no-such-file.yaml' does not exist.\n")
+
+
+def test_folder_without_plans_message(tmp_path):
+    result = run("validate", str(tmp_path))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith(
+        "\nError: No *.yaml jurisdiction files were found in the folders given.\n")
+
+
+def _validated(tmp_path: Path, text: str) -> tuple[Path, list[str]]:
+    plan = _write(tmp_path, "plan.yaml", text)
+    result = run("validate", str(plan))
+    assert (result.exit_code, result.stderr) == (1, "")
+    return plan, result.stdout.splitlines()
+
+
+def test_yaml_error_message(tmp_path):
+    plan, lines = _validated(tmp_path, "lead: 1\njurisdiction: [unclosed\n")
+    assert lines == [
+        f"{plan}:3:1: error [yaml] YAML syntax error: a [list] is not closed: expected ',' or "
+        "']' Fix: Correct the file so that it is valid YAML (see docs/format.md).",
+        f"{plan}: FAILS: 1 error, 0 warnings",
+        "Checked 1 file: 1 file with errors.",
+    ]
+
+
+def test_quote_inside_single_quotes_message(tmp_path):
+    text = MINIMAL.replace("Example City", "'King County Prosecuting Attorney's Office'")
+    plan, lines = _validated(tmp_path, text)
+    assert lines[0] == (
+        f"{plan}:3:42: error [yaml] YAML syntax error: a quote mark inside single-quoted text "
+        "ends the text Fix: Write it as 'King County Prosecuting Attorney''s Office' (a quote "
+        "mark inside single quotes is written twice) or in double quotes: \"King County "
+        "Prosecuting Attorney's Office\".")
+
+
+def test_key_under_a_commented_out_heading_message(tmp_path):
+    text = MINIMAL + ("referral:\n  voluntary: true\n# prosecution:\n"
+                      "  diverted_charges: not-filed\n")
+    plan, lines = _validated(tmp_path, text)
+    assert lines[0] == (
+        f"{plan}:9:3: error [schema] 'diverted_charges' belongs in the section 'prosecution', "
+        "whose heading on line 8 is still commented out Fix: Delete the '# ' at the start of "
+        "line 8.")
+
+
+def test_line_indented_under_a_commented_out_heading_message(tmp_path):
+    text = MINIMAL + ("case_management:\n  approach: harm-reduction\n#   caseload:\n"
+                      "    average: 12\n")
+    plan, lines = _validated(tmp_path, text)
+    assert lines[0] == (
+        f"{plan}:9:5: error [yaml] YAML syntax error: this line is indented under 'caseload:' on "
+        "line 8, which is still commented out Fix: Delete the '# ' at the start of line 8.")
+
+
+def test_unknown_stakeholder_id_message_lists_the_ids(tmp_path):
+    text = MINIMAL + (
+        "stakeholders:\n"
+        "  - {id: ecpd, name: Example City Police, role: law-enforcement}\n"
+        "  - {id: care, name: Care Partners, role: case-management}\n"
+        "governance:\n  project_manager:\n    host: city-hall\n")
+    plan, lines = _validated(tmp_path, text)
+    assert lines[0] == (
+        f"{plan}:11:11: error [schema] no stakeholder has id 'city-hall' Fix: Write one of the "
+        "stakeholder ids (ecpd, care), or add 'city-hall' under stakeholders.")
+
+
+def test_compare_out_is_a_folder_message(tmp_path):
+    result = run("compare", str(COMPLETE), "--out", str(tmp_path))
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr == (
+        "Usage: lead-replicate compare [OPTIONS] FILE_OR_DIR...\n"
+        "Try 'lead-replicate compare --help' for help.\n\n"
+        f"Error: Invalid value for '--out': File '{tmp_path}' is a directory.\n")
 
 
 def test_json_output_follows_the_contract(tmp_path):

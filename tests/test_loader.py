@@ -264,6 +264,40 @@ def test_syntax_errors_are_plain_english(text: str, line: int, message: str) -> 
     assert (error.message, error.line) == (message, line)
 
 
+QUOTES = [
+    ("  name: 'King County Prosecuting Attorney's Office'\n", 2, 42,
+     "YAML syntax error: a quote mark inside single-quoted text ends the text",
+     "Write it as 'King County Prosecuting Attorney''s Office' (a quote mark inside single "
+     "quotes is written twice) or in double quotes: \"King County Prosecuting Attorney's "
+     "Office\"."),
+    ("  - 'Attorney's Office'\n", 2, 14,
+     "YAML syntax error: a quote mark inside single-quoted text ends the text",
+     "Write it as 'Attorney''s Office' (a quote mark inside single quotes is written twice) "
+     "or in double quotes: \"Attorney's Office\"."),
+    ('  note: "He said "hi" there"\n', 2, 18,
+     "YAML syntax error: a double quote mark inside double-quoted text ends the text",
+     "Write it in single quotes: 'He said \"hi\" there'."),
+]
+
+
+@pytest.mark.parametrize("use_libyaml", [True, False], ids=["libyaml", "pure-python"])
+@pytest.mark.parametrize(("line_text", "line", "column", "message", "fix"), QUOTES)
+def test_a_quote_inside_quoted_text_is_explained(
+    line_text: str, line: int, column: int, message: str, fix: str, use_libyaml: bool,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    if not use_libyaml:
+        monkeypatch.setattr(yamlevents, "_PARSER", yaml.BaseLoader)
+    first = "stakeholders:\n" if line_text.startswith("  -") else "jurisdiction:\n"
+    error = refusal(first + line_text + "  state: WA\n")
+    assert (error.message, error.line, error.column, error.fix) == (message, line, column, fix)
+
+
+def test_a_quote_mark_in_a_comment_is_not_blamed() -> None:
+    error = refusal("x: 'fine' # it's fine\ny: [a, b\n")
+    assert error.message == "YAML syntax error: a [list] is not closed: expected ',' or ']'"
+
+
 def test_tabs_inside_a_block_text_are_content() -> None:
     assert load_text("lead: 1\nnote: |\n  a\n  \tb\n").data["note"] == "a\n\tb\n"
 

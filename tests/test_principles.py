@@ -315,6 +315,40 @@ def test_open_question_wording_names_the_missing_role(source: Source) -> None:
         ("No prosecutor is listed among the stakeholders yet.", "open")]
 
 
+# Each fix names only what the plan still lacks (issue 7: not the host when one is named, not
+# a public defender who is listed, not outreach that is already true).
+FIXES = [
+    ("project-manager", [((*GOV, "project_manager", "full_time"), False)],
+     ["Set governance.project_manager.full_time to true."]),
+    ("project-manager", [((*GOV, "project_manager", "host"), DEL)],
+     ["Name the organization that employs the project manager in "
+      "governance.project_manager.host (ideally one with no other role in LEAD, not police or "
+      "prosecution)."]),
+    ("public-defense", [((*GOV, "policy_group", "members"), ["ecpd", "ecda", "care"])],
+     ["Add 'ecpd-defense' to governance.policy_group.members."]),
+    ("field-based", [((*CM, "field_based"), DEL), ((*CM, "flexible_funds"), False)],
+     ["Set case_management.flexible_funds to true.",
+      "Set case_management.field_based to true."]),
+    ("harm-reduction", [((*CM, "drug_testing_required"), True)],
+     ["Set case_management.drug_testing_required to false."]),
+    ("no-fail-out", [((*CM, "fixed_duration_months"), 12)],
+     ["Remove case_management.fixed_duration_months (or set it to null): services last as "
+      "long as the person wants them."]),
+    ("evaluation", [(("evaluation", "design"), DEL)],
+     ["Set evaluation.design (randomized, quasi-experimental, pre-post or process-only)."]),
+    ("shared-intention", [(("stakeholders", 1, "signatory"), False)],
+     ["Set signatory: true for 'ecda'."]),
+]
+
+
+@pytest.mark.parametrize(("principle", "changes", "fixes"), FIXES,
+                         ids=[f"{c[0]}-{i}" for i, c in enumerate(FIXES)])
+def test_fix_names_only_what_is_missing(source: Source, principle: str, changes: list,
+                                        fixes: list[str]) -> None:
+    found = findings_for(source, mutate(source.data, *changes), principle)
+    assert [f.fix for f in found] == fixes
+
+
 def test_intake_window_boundaries(source: Source) -> None:
     def flagged(days: int) -> bool:
         plan = mutate(source.data, (("prosecution", "intake_window_days"), days))

@@ -12,7 +12,7 @@ from typing import Any
 import yaml
 
 from lead_replicate.errors import LoadError
-from lead_replicate.loading.source import Mark, Source
+from lead_replicate.loading.source import KEY_LINE, Mark, Source
 from lead_replicate.loading.yamlevents import MAX_DEPTH, parse
 
 __all__ = ["MAX_BYTES", "LoadError", "Mark", "Source", "load_jurisdiction", "load_shipped",
@@ -119,6 +119,49 @@ def load_shipped(name: str) -> Any:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
+# A value that opens with a quote mark: "  name: 'King County..." or "  - 'text".
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s#'"][^#'"]*?:\s+)?(['"])""")
+
+
+def _quote_inside_quotes(line: str, col: int) -> tuple[str, str] | None:
+    """What went wrong and how to write it, when a quote mark inside quoted text ended it.
+
+    ``name: 'King County Prosecuting Attorney's Office'`` ends the quoted text after
+    ``Attorney``; the parser then finds ``s Office'`` where a key or the line's end must be.
+    """
+    opened = _QUOTED_VALUE.match(line)
+    if not opened or col < 2 or line[col - 2] != opened.group(1) or col - 2 <= opened.end(1):
+        return None
+    mark = opened.group(1)
+    text = line[opened.end(1):].rstrip()
+    text = text[:-1] if text.endswith(mark) else text
+    single = "'" + text.replace("'", "''") + "'"
+    if mark == "'":
+        double = f' or in double quotes: "{text}"' if '"' not in text else ""
+        return ("a quote mark inside single-quoted text ends the text",
+                f"Write it as {single} (a quote mark inside single quotes is written twice)"
+                f"{double}.")
+    return ("a double quote mark inside double-quoted text ends the text",
+            f"Write it in single quotes: {single}.")
+
+
+def _commented_heading_above(text: str, line: int) -> tuple[int, str] | None:
+    """(line, key) when the line before ``line`` is a key commented out, less indented."""
+    lines = text.split("\n")
+    this = lines[line - 1] if line <= len(lines) else ""
+    indent = len(this) - len(this.lstrip(" "))
+    for number in range(line - 1, 0, -1):
+        above = lines[number - 1]
+        if not above.strip():
+            continue
+        match = KEY_LINE.match(above)
+        if match and "#" in above[: match.start(3)] and \
+                len(match.group(1)) + len(match.group(2)) < indent:
+            return number, match.group(3)
+        return None
+    return None
+
+
 def _decode(raw: bytes | str, name: str) -> str:
     """Bytes to text, refusing oversize, UTF-16, binary and invalid UTF-8 input."""
     if isinstance(raw, str):
@@ -158,6 +201,15 @@ def _syntax_error(exc: yaml.MarkedYAMLError, text: str, name: str) -> LoadError:
     if "maximum nesting depth" in problem:  # newer libyaml stops deep nesting itself
         return LoadError(name, f"the file nests values more than {MAX_DEPTH} levels deep",
                          line, col)
+    quoted = _quote_inside_quotes(this_line, col)
+    if quoted:
+        return LoadError(name, f"YAML syntax error: {quoted[0]}", line, col - 1, fix=quoted[1])
+    heading = _commented_heading_above(text, line)
+    if heading and ("expected key" in problem or "block end" in problem):
+        number, key = heading
+        return LoadError(name, f"YAML syntax error: this line is indented under '{key}:' on "
+                         f"line {number}, which is still commented out", line, col,
+                         fix=f"Delete the '# ' at the start of line {number}.")
     message = next((hint for key, hint in _SYNTAX_HINTS.items() if key in problem), problem)
     opened = exc.context_mark
     if "end of stream" in problem and "quoted" in (exc.context or "") and opened:

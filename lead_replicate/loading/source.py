@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from lead_replicate.findings import PathParts
 
 # A key line, commented out or not: "  case_management:", "#   caseload: {...}", "  # meets: x".
-_KEY_LINE = re.compile(r"^( *)(?:# ?)?( *)([a-z][a-z0-9_]*):(?:\s|$)")
+KEY_LINE = re.compile(r"^( *)(?:# ?)?( *)([a-z][a-z0-9_]*):(?:\s|$)")
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,34 @@ class Source:
             parts = parts[:-1]
         return hint or Mark(1, 1)
 
+    def commented_headings(self, path: PathParts) -> list[tuple[PathParts, Mark]]:
+        """Keys commented out above the key at ``path`` and less indented: nearest first.
+
+        The search stops at the first uncommented line that is less indented (the key's
+        parent in the YAML). Used to tell a planner that a key was uncommented but its
+        section heading (``# prosecution:``) was not.
+        """
+        mark = self.key_marks.get(tuple(path))
+        if mark is None or "#" not in self.text:
+            return []
+        lines = self.text.splitlines()
+        by_line = {m.line: p for p, m in self.commented_marks.items()}
+        found: list[tuple[PathParts, Mark]] = []
+        for number in range(min(mark.line - 1, len(lines)), 0, -1):
+            line = lines[number - 1]
+            if not line.lstrip().startswith("#"):
+                if line.strip() and len(line) - len(line.lstrip()) < mark.column - 1:
+                    break
+                continue
+            match = KEY_LINE.match(line)
+            if match and len(match.group(1)) + len(match.group(2)) < mark.column - 1:
+                heading = by_line.get(number)
+                if heading is None and not (match.group(1) + match.group(2)):
+                    heading = (match.group(3),)  # a top-level key commented out twice
+                if heading is not None:
+                    found.append((heading, Mark(number, len(match.group(1)) + 1)))
+        return found
+
 
 def commented_keys(text: str) -> dict[PathParts, Mark]:
     """The mapping keys that appear only commented out, by path (nesting read from indentation).
@@ -71,7 +99,7 @@ def commented_keys(text: str) -> dict[PathParts, Mark]:
     found: dict[PathParts, Mark] = {}
     stack: list[tuple[int, str]] = []
     for number, line in enumerate(text.splitlines(), 1):
-        match = _KEY_LINE.match(line)
+        match = KEY_LINE.match(line)
         if not match:
             if line.strip() and not line.lstrip().startswith("#"):
                 stack = [(i, k) for i, k in stack if i < len(line) - len(line.lstrip())]

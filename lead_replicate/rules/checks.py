@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
-from lead_replicate.findings import PathParts, Severity, Status
+from lead_replicate.findings import PathParts, Severity, Status, format_path
 from lead_replicate.rules.plan import dig
 
 
@@ -18,6 +18,9 @@ class Problem:
     message: str
     status: Status = "violation"
     severity: Severity | None = None  # None: the principle's own severity
+    # What to do about this problem alone, when the principle's fix asks for more than is
+    # missing (it names the parts already in the plan); "" means the principle's fix.
+    fix: str = ""
 
 
 Check = Callable[[dict], list[Problem]]
@@ -69,29 +72,38 @@ def _arrest_diversion(plan: dict) -> bool:
     return dig(plan, *AD, "enabled") is not False
 
 
-def _expect(plan: dict, path: PathParts, want: Any, unset: str, wrong: str) -> list[Problem]:
+def _expect(plan: dict, path: PathParts, want: Any, unset: str, wrong: str,
+            fix: str = "") -> list[Problem]:
     """A value that must equal ``want`` (or be one of a tuple): absent is an open question."""
     value = dig(plan, *path)
     if _blank(value):
-        return [Problem(path, unset, "open")]
+        return [Problem(path, unset, "open", fix=fix)]
     ok = value in want if isinstance(want, tuple) else value == want
-    return [] if ok else [Problem(path, wrong.format(value=value))]
+    return [] if ok else [Problem(path, wrong.format(value=value), fix=fix)]
 
 
-def _listed(plan: dict, path: PathParts, unset: str) -> list[Problem]:
+def _listed(plan: dict, path: PathParts, unset: str, fix: str = "") -> list[Problem]:
     """A list or text the planners must fill in; empty counts as not filled in yet."""
-    return [Problem(path, unset, "open")] if _blank(dig(plan, *path)) else []
+    return [Problem(path, unset, "open", fix=fix)] if _blank(dig(plan, *path)) else []
 
 
 def _flags(plan: dict, base: PathParts, names: dict[str, str], why: str) -> list[Problem]:
     """Flags that should all be true: each false one is a violation; absent ones one question."""
-    out = [Problem((*base, k), f"The plan has no {label}; {why}.")
+    where = format_path(base)
+    out = [Problem((*base, k), f"The plan has no {label}; {why}.",
+                   fix=f"Set {where}.{k} to true.")
            for k, label in names.items() if dig(plan, *base, k) is False]
     missing = [k for k in names if dig(plan, *base, k) is None]
     if missing:
         out.append(Problem((*base, missing[0]), "Not decided yet: "
-                           f"{', '.join(names[k] for k in missing)}.", "open"))
+                           f"{', '.join(names[k] for k in missing)}.", "open",
+                           fix=f"Set {where}.{_and(missing)} to true."))
     return out
+
+
+def _and(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
 
 
 # What a finding calls the one stakeholder of a role it misses ("No prosecutor is listed").
@@ -108,14 +120,20 @@ GOV = "governance"
 def _harm_reduction(plan: dict) -> list[Problem]:
     out = _expect(plan, (*CM, "approach"), "harm-reduction",
                   "The case-management approach is not stated yet.",
-                  "Case management is {value}, not harm reduction.")
+                  "Case management is {value}, not harm reduction.",
+                  "Set case_management.approach to harm-reduction.")
     # An absent safeguard flag is fine: only an explicit `true` departs from harm reduction.
     for key, what in (("abstinence_required", "Abstinence is required"),
                       ("sanctions_for_drug_use", "Drug use or relapse is sanctioned"),
                       ("drug_testing_required", "Drug testing is required")):
         if dig(plan, *CM, key) is True:
-            out.append(Problem((*CM, key), f"{what}; LEAD case management does not do this."))
+            out.append(Problem((*CM, key), f"{what}; LEAD case management does not do this.",
+                               fix=f"Set case_management.{key} to false."))
     return out
+
+
+_KEEP_PEOPLE = ("Set case_management.removal_for_noncompliance to false. Mark people inactive "
+                "instead of removing them.")
 
 
 @check("no-fail-out")
@@ -125,14 +143,18 @@ def _no_fail_out(plan: dict) -> list[Problem]:
     out = []
     if removal is True:
         out.append(Problem((*CM, "removal_for_noncompliance"),
-                           "Participants can be removed for not meeting goals or timelines."))
+                           "Participants can be removed for not meeting goals or timelines.",
+                           fix=_KEEP_PEOPLE))
     if months is not None:
         out.append(Problem((*CM, "fixed_duration_months"),
-                           f"Services end after a fixed {months} months."))
+                           f"Services end after a fixed {months} months.",
+                           fix="Remove case_management.fixed_duration_months (or set it to "
+                           "null): services last as long as the person wants them."))
     # Met only when the plan says so: removal_for_noncompliance explicitly false.
     if not out and removal is not False:
         out.append(Problem((*CM, "removal_for_noncompliance"), "The plan does not say yet "
-                           "whether participants can be removed for not meeting goals.", "open"))
+                           "whether participants can be removed for not meeting goals.", "open",
+                           fix=_KEEP_PEOPLE))
     return out
 
 
@@ -167,13 +189,16 @@ def _police_referral(plan: dict) -> list[Problem]:
 def _three_doors(plan: dict) -> list[Problem]:
     doors = {"arrest_diversion": "arrest diversion", "social_contact": "social-contact referral",
              "community_referral": "community referral"}
-    out = [Problem(("referral", k, "enabled"), f"The {doors[k]} door is closed.")
+    out = [Problem(("referral", k, "enabled"), f"The {doors[k]} door is closed.",
+                   fix=f"Enable {doors[k]}: set referral.{k}.enabled to true.")
            for k in doors if dig(plan, "referral", k, "enabled") is False]
     missing = [k for k in doors if dig(plan, "referral", k, "enabled") is None]
     if missing:
         out.append(Problem(("referral", missing[0], "enabled"), "Not decided yet whether "
                            f"these doors are open: {', '.join(doors[k] for k in missing)}.",
-                           "open"))
+                           "open", fix="Enable " + _and([doors[k] for k in missing]) +
+                           ": set " + _and([f"referral.{k}.enabled" for k in missing]) +
+                           " to true."))
     return out
 
 
@@ -208,27 +233,34 @@ def _shared_intention(plan: dict) -> list[Problem]:
         holders = [(i, s) for i, s in people if s.get("role") == role]
         if not holders:
             out.append(Problem(("stakeholders",),
-                               f"No {name} is listed among the stakeholders yet.", "open"))
+                               f"No {name} is listed among the stakeholders yet.", "open",
+                               fix=f"Add a {role} stakeholder with signatory: true."))
         elif not any(s.get("signatory") is True for _, s in holders):
             i, s = holders[0]
             out.append(Problem(("stakeholders", i, "signatory"),
-                               f"{s.get('name') or s.get('id')} ({role}) does not sign the MOU."))
+                               f"{s.get('name') or s.get('id')} ({role}) does not sign the MOU.",
+                               fix=f"Set signatory: true for '{s.get('id')}'."))
     return out
 
 
 @check("public-defense")
 def _public_defense(plan: dict) -> list[Problem]:
-    if "public-defense" not in _role_of(plan).values():
+    defenders = [i for i, r in _role_of(plan).items() if r == "public-defense"]
+    if not defenders:
         return [Problem(("stakeholders",),
                         "No public defender is listed among the stakeholders yet.", "open")]
     out = []
     for group, label in (("policy_group", "Policy Coordinating Group"),
                          ("operations_group", "Operational Work Group")):
         path = (GOV, group, "members")
+        fix = f"Add '{defenders[0]}' to {format_path(path)}."
         if _blank(dig(plan, *path)):
-            out.append(Problem(path, f"The {label} has no members listed yet.", "open"))
+            out.append(Problem(path, f"The {label} has no members listed yet.", "open",
+                               fix=f"List the members of {format_path(path)} by stakeholder "
+                               f"id, including '{defenders[0]}'."))
         elif "public-defense" not in _member_roles(plan, group):
-            out.append(Problem(path, f"Public defense is not a member of the {label}."))
+            out.append(Problem(path, f"Public defense is not a member of the {label}.",
+                               fix=fix))
     return out
 
 
@@ -238,7 +270,8 @@ def _policy_group(plan: dict) -> list[Problem]:
     if _blank(dig(plan, *path)):
         return [Problem(path, "No Policy Coordinating Group members are listed yet.", "open")]
     roles = _member_roles(plan, "policy_group")
-    return [Problem(path, f"The Policy Coordinating Group has no {ROLE_NOUNS[r]}.")
+    return [Problem(path, f"The Policy Coordinating Group has no {ROLE_NOUNS[r]}.",
+                    fix=f"Add the id of a {r} stakeholder to {format_path(path)}.")
             for r in ("law-enforcement", "prosecutor") if r not in roles]
 
 
@@ -252,19 +285,26 @@ def _consensus(plan: dict) -> list[Problem]:
 @check("operations-group")
 def _operations_group(plan: dict) -> list[Problem]:
     base = (GOV, "operations_group")
-    out = _listed(plan, (*base, "members"), "No Operational Work Group members are listed yet.")
+    members = "governance.operations_group.members"
+    out = _listed(plan, (*base, "members"), "No Operational Work Group members are listed yet.",
+                  f"List the members of {members} by stakeholder id, including "
+                  "law-enforcement and case-management stakeholders.")
     if not out:
         roles = _member_roles(plan, "operations_group")
-        out = [Problem((*base, "members"), f"The Operational Work Group has no {ROLE_NOUNS[r]}.")
+        out = [Problem((*base, "members"), f"The Operational Work Group has no {ROLE_NOUNS[r]}.",
+                       fix=f"Add the id of a {r} stakeholder to {members}.")
                for r in ("law-enforcement", "case-management") if r not in roles]
     liaison = dig(plan, *base, "liaison_prosecutor")
+    name_one = ("Set governance.operations_group.liaison_prosecutor to the id of a prosecutor "
+                "stakeholder.")
     if liaison is None:
         out.append(Problem((*base, "liaison_prosecutor"),
-                           "No liaison prosecutor is named yet.", "open"))
+                           "No liaison prosecutor is named yet.", "open", fix=name_one))
     elif _role_of(plan).get(liaison, "prosecutor") != "prosecutor":
         # An id that names no stakeholder is a reference error, reported by the schema.
         out.append(Problem((*base, "liaison_prosecutor"),
-                           f"The liaison prosecutor {liaison!r} is not a prosecutor stakeholder."))
+                           f"The liaison prosecutor {liaison!r} is not a prosecutor stakeholder.",
+                           fix=name_one))
     return out
 
 
@@ -274,32 +314,40 @@ def _meeting_cadence(plan: dict) -> list[Problem]:
     return _expect(plan, (GOV, "operations_group", "meets"), ("weekly", "biweekly"),
                    "How often the Operational Work Group meets is not decided yet.",
                    "The Operational Work Group meets {value}; it should meet at least every "
-                   "two weeks.") + \
+                   "two weeks.",
+                   "Set governance.operations_group.meets to weekly or biweekly.") + \
         _expect(plan, (GOV, "policy_group", "meets"), ("weekly", "biweekly", "monthly",
                                                         "quarterly"),
                 "How often the Policy Coordinating Group meets is not decided yet.",
-                "The Policy Coordinating Group meets {value}; it should meet at least quarterly.")
+                "The Policy Coordinating Group meets {value}; it should meet at least quarterly.",
+                "Set governance.policy_group.meets to weekly, biweekly, monthly or quarterly.")
 
 
 @check("project-manager")
 def _project_manager(plan: dict) -> list[Problem]:
     base = (GOV, "project_manager")
     host = dig(plan, *base, "host")
+    full_time = dig(plan, *base, "full_time")
+    full = "Set governance.project_manager.full_time to true."
     if _blank(host):
-        return [Problem((*base, "host"), "No project manager is named yet.", "open")]
+        return [Problem((*base, "host"), "No project manager is named yet.", "open",
+                        fix="Name the organization that employs the project manager in "
+                        "governance.project_manager.host (ideally one with no other role in "
+                        "LEAD, not police or prosecution)." +
+                        ("" if full_time is True else " " + full))]
     out = []
     role = _role_of(plan).get(host)
     if role in ("law-enforcement", "prosecutor"):
         out.append(Problem((*base, "host"), f"The project manager is hosted by a {role} "
                            "partner; a host with no other role in LEAD is recommended.",
-                           severity="warning"))
-    full_time = dig(plan, *base, "full_time")
+                           severity="warning", fix="Consider a host organization with no other "
+                           "role in LEAD for governance.project_manager.host."))
     if full_time is None:
         out.append(Problem((*base, "full_time"), "Not decided yet whether the project "
-                           "manager is full time.", "open", "warning"))
+                           "manager is full time.", "open", "warning", fix=full))
     elif full_time is not True:
         out.append(Problem((*base, "full_time"), "The project manager is part time.",
-                           severity="warning"))
+                           severity="warning", fix=full))
     return out
 
 
@@ -309,8 +357,10 @@ def _prosecutor_commitment(plan: dict) -> list[Problem]:
         return []
     return _expect(plan, ("prosecution", "diverted_charges"), ("not-filed", "held-in-abeyance"),
                    "The prosecutor has not yet committed to how diverted charges are handled.",
-                   "Diverted charges are {value}, not dropped or held in abeyance.") + \
-        _listed(plan, ("prosecution", "intake_window_days"), "No intake window is set yet.")
+                   "Diverted charges are {value}, not dropped or held in abeyance.",
+                   "Set prosecution.diverted_charges to not-filed or held-in-abeyance.") + \
+        _listed(plan, ("prosecution", "intake_window_days"), "No intake window is set yet.",
+                "Set prosecution.intake_window_days (14 to 30 days, the range the sites use).")
 
 
 @check("intake-window")
@@ -351,12 +401,15 @@ def _caseload(plan: dict) -> list[Problem]:
     out = []
     for key, limit, severity in (("average", 20, "warning"), ("maximum", 25, "error")):
         value = dig(plan, *base, key)
+        fix = (f"Set case_management.caseload.{key} to {limit} or less, and fund enough case "
+               "managers to keep it there.")
         if value is None:
             out.append(Problem((*base, key),
-                               f"The {key} caseload per case manager is not set yet.", "open"))
+                               f"The {key} caseload per case manager is not set yet.", "open",
+                               fix=fix))
         elif _number(value) and value > limit:
             out.append(Problem((*base, key), f"The {key} caseload is {value}, over {limit}.",
-                               severity=severity))  # type: ignore[arg-type]
+                               severity=severity, fix=fix))  # type: ignore[arg-type]
     return out
 
 
@@ -371,9 +424,12 @@ def _field_based(plan: dict) -> list[Problem]:
 def _information_sharing(plan: dict) -> list[Problem]:
     return _expect(plan, ("data_sharing", "release_of_information"), "multi-party",
                    "The release of information is not decided yet.",
-                   "The release of information is {value}, not multi-party.") + \
+                   "The release of information is {value}, not multi-party.",
+                   "Set data_sharing.release_of_information to multi-party.") + \
         _listed(plan, ("data_sharing", "frameworks"),
-                "The confidentiality laws that apply are not listed yet.")
+                "The confidentiality laws that apply are not listed yet.",
+                "List the applicable law in data_sharing.frameworks (for example hipaa, "
+                "42-cfr-part-2, state-law).")
 
 
 @check("no-informants")
@@ -386,23 +442,30 @@ def _no_informants(plan: dict) -> list[Problem]:
 
 @check("racial-equity")
 def _racial_equity(plan: dict) -> list[Problem]:
+    goals = _blank(dig(plan, "racial_equity", "goals"))
     return _expect(plan, ("racial_equity", "disparity_monitoring"), True,
                    "The plan does not say yet whether racial disparities are monitored.",
-                   "Racial disparities are not monitored.")
+                   "Racial disparities are not monitored.",
+                   "Set racial_equity.disparity_monitoring to true" +
+                   (" and list the program's goals in racial_equity.goals." if goals else "."))
 
 
 @check("evaluation")
 def _evaluation(plan: dict) -> list[Problem]:
     out = _expect(plan, ("evaluation", "design"), ("randomized", "quasi-experimental",
                                                    "pre-post", "process-only"),
-                  "No evaluation plan is described yet.", "The evaluation design is {value}.")
+                  "No evaluation plan is described yet.", "The evaluation design is {value}.",
+                  "Set evaluation.design (randomized, quasi-experimental, pre-post or "
+                  "process-only)" + ("" if not _blank(dig(plan, "evaluation", "evaluator"))
+                                     else " and name the evaluator in evaluation.evaluator")
+                  + ".")
     if out:
         return out
     # The principle is core, but independence and a comparison group are recommended only.
     recommended = _flags(plan, ("evaluation",), {"independent": "independent evaluator",
                                                  "comparison_group": "comparison group"},
                          "both are recommended")
-    return [Problem(p.path, p.message, p.status, "warning") for p in recommended]
+    return [replace(p, severity="warning") for p in recommended]
 
 
 @check("community-leadership")
@@ -418,8 +481,9 @@ def _training(plan: dict) -> list[Problem]:
         return [Problem(("training",), "No training is planned yet.", "open")]
     audiences = {e.get("audience") for e in entries if isinstance(e, dict)}
     missing = [a for a in ("officers", "case-managers") if a not in audiences]
-    return [Problem(("training",), f"No training is planned for {' or '.join(missing)}.")] \
-        if missing else []
+    return [Problem(("training",), f"No training is planned for {' or '.join(missing)}.",
+                    fix=f"Add training entries for the {_and(missing)} "
+                    f"audience{'s' if len(missing) > 1 else ''}.")] if missing else []
 
 
 @check("crisis-communications")
@@ -431,9 +495,11 @@ def _crisis_communications(plan: dict) -> list[Problem]:
 
 @check("sustainable-funding")
 def _sustainable_funding(plan: dict) -> list[Problem]:
-    return _listed(plan, ("funding", "sources"), "No funding sources are listed yet.") + \
+    return _listed(plan, ("funding", "sources"), "No funding sources are listed yet.",
+                   "List the pilot's funding under funding.sources.") + \
         _listed(plan, ("funding", "sustainability_plan"),
-                "No plan to sustain funding after the pilot is written yet.")
+                "No plan to sustain funding after the pilot is written yet.",
+                "Describe how services will continue in funding.sustainability_plan.")
 
 
 @check("local-fit")

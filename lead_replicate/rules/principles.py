@@ -67,7 +67,7 @@ def check_principles(plan: dict, source: Source) -> list[Finding]:
                 severity=problem.severity or principle.finding_severity,
                 principle=principle.id, path=format_path(path),
                 line=mark.line, column=mark.column, message=problem.message,
-                fix=principle.fix, status=problem.status,
+                fix=problem.fix or principle.fix, status=problem.status,
             ))
     return findings
 
@@ -116,5 +116,5 @@ def principle_rows(findings: list[Finding], statuses: dict[str, str]) -> list[Pr
             id=rule.id, title=rule.title, severity=rule.severity,
             requirement=rule.requirement, status=statuses[rule.id],
             messages=[f.message for f in mine],
-            fix=next((f.fix for f in mine if f.fix), rule.fix) if mine else ""))
+            fix=" ".join(dict.fromkeys(f.fix for f in mine if f.fix)) if mine else ""))
     return rows

@@ -185,6 +185,12 @@ def _from_cerberus(source: Source, error: ce.ValidationError) -> Finding:
 
 def _unknown_key(source: Source, path: PathParts) -> Finding:
     key = str(path[-1])
+    for heading, mark in source.commented_headings(path):
+        if key in keys_at(heading):
+            return _finding(source, path, f"'{key}' belongs in the section "
+                            f"'{format_path(heading)}', whose heading on line {mark.line} is "
+                            "still commented out",
+                            f"Delete the '# ' at the start of line {mark.line}.")
     hint = _closest(key, keys_at(path[:-1]))
     if hint:
         return _finding(source, path, f"unknown key '{key}'; did you mean '{hint}'?",
@@ -315,10 +321,12 @@ def _check_ref(source: Source, path: PathParts, role: str | None,
         return []
     if value not in roles:
         hint = _closest(value, list(roles))
+        ids = list(roles)
+        which = (f"Write the stakeholder id '{ids[0]}', or add" if len(ids) == 1 else
+                 f"Write one of the stakeholder ids ({', '.join(ids)}), or add" if ids else "Add")
         return [_finding(source, path, f"no stakeholder has id '{value}'"
                          + (f"; did you mean '{hint}'?" if hint else ""),
-                         "Use the id of an organization listed under stakeholders, or add it "
-                         "there.", value=True)]
+                         f"{which} '{value}' under stakeholders.", value=True)]
     actual = roles[value][1]
     if role and actual != role:
         return [_finding(source, path, f"'{value}' has role '{actual}'; {path[-1]} must name a "

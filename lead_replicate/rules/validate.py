@@ -127,7 +127,8 @@ def validate_text(raw: bytes | str, name: str = "<text>") -> Report:
 def unreadable_report(name: str, exc: LoadError) -> Report:
     """The report of a file that could not be read or parsed: one ``yaml`` error finding."""
     finding = Finding("error", "yaml", "", exc.line, exc.column, exc.message,
-                      fix="Correct the file so that it is valid YAML (see docs/format.md).")
+                      fix=exc.fix or "Correct the file so that it is valid YAML (see "
+                      "docs/format.md).")
     return Report(name, findings=[finding])
 
 
