@@ -13,7 +13,7 @@ from typing import Any
 from lead_replicate import __version__
 from lead_replicate.documents.context import ROLE_NAMES
 from lead_replicate.errors import LeadError, OutputError, PdfEngineError, os_error_text
-from lead_replicate.findings import Finding
+from lead_replicate.findings import Counts, Finding
 from lead_replicate.rules.plan import section
 from lead_replicate.rules.principles import load_rulebook
 from lead_replicate.rules.validate import Report, collect_files, validate_file
@@ -46,8 +46,7 @@ class Row:
     short_name: str
     slug: str
     compared: bool
-    errors: int
-    warnings: int
+    counts: Counts  # errors, warnings and open questions, exactly as validate counts them
     readiness: int | None = None
     statuses: dict[str, str] = field(default_factory=dict)  # principle id -> met/warning/open/error
     choices: dict[str, str] = field(default_factory=dict)  # choice key -> text shown
@@ -57,7 +56,12 @@ class Row:
     first_error: str = ""
 
     @property
-    def counts(self) -> dict[str, int]:
+    def principles(self) -> dict[str, int]:
+        """How many principles are met, have a warning, are open or are not met (error).
+
+        Principles, not findings: one principle can have several findings, so these are not
+        the numbers ``validate`` prints (those are :attr:`counts`).
+        """
         tally = Counter(self.statuses.values())
         return {s: tally.get(s, 0) for s in STATUS_ORDER}
 
@@ -179,7 +183,7 @@ def _row(report: Report, titles: dict[str, str]) -> tuple[Row, dict[str, str]]:
     j = section(plan, "jurisdiction")
     row = Row(file=str(report.file), name=name, short_name=_text(j.get("short_name")) or name,
               slug=document_slug(report), compared=report.structurally_valid,
-              errors=report.errors, warnings=report.warnings)
+              counts=report.counts)
     if not row.compared:
         first = next((f for f in report.findings if f.severity == "error"), None)
         row.first_error = f"line {first.line}: {first.message}" if first else ""

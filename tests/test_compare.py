@@ -21,6 +21,7 @@ from lead_replicate.compare import (
     render_comparison,
 )
 from lead_replicate.errors import LeadError, OutputError, PdfEngineError
+from lead_replicate.findings import Counts
 from lead_replicate.loading.loader import load_text
 from lead_replicate.rules.readiness import readiness
 from lead_replicate.rules.validate import Report, validate_file, validate_source
@@ -58,11 +59,11 @@ def _write(tmp_path: Path, name: str, plan: dict) -> Path:
 def test_complete_plan_row(complete_path: Path, complete_plan: dict) -> None:
     result = compare_reports([validate_file(complete_path)])
     (row,) = result.rows
-    assert row.compared and row.errors == 0
+    assert row.compared and row.counts == Counts(0, 0, 0)
     assert row.short_name == "Example City" and row.slug == "example-city"
     assert row.readiness == readiness(complete_plan).percent
     assert set(row.statuses.values()) == {"met"}
-    assert row.counts == {"error": 0, "open": 0, "warning": 0, "met": len(row.statuses)}
+    assert row.principles == {"error": 0, "open": 0, "warning": 0, "met": len(row.statuses)}
     assert row.choices == {
         "doors": "all three",
         "offenses": "Possession of a controlled substance; Prostitution",
@@ -126,7 +127,7 @@ def test_structurally_broken_file_is_listed_without_choices(
                               validate_file(data_dir / "schema" / "lead-2.yaml")])
     assert len(result.compared) == 1
     (bad,) = result.unreadable
-    assert bad.errors >= 1 and bad.choices == {} and bad.readiness is None
+    assert bad.counts == Counts(1, 0, 0) and bad.choices == {} and bad.readiness is None
     assert bad.first_error.startswith("line 2:")
     html = render_comparison(result, on=DAY)
     assert "Not compared:" in html and "lead-2.yaml" in html

@@ -91,6 +91,7 @@ class Report:
             "valid": self.valid,
             "errors": self.errors,
             "warnings": self.warnings,
+            "open_questions": self.counts.open,
             "findings": [f.to_dict() for f in self.findings],
         }
 
