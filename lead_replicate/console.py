@@ -74,8 +74,9 @@ def outcome_line(outcome: Outcome) -> str:
                      f"{plural(errors, 'principle error')} "
                      f"(fix {them}, or use --draft to build marked drafts)")
     if outcome.removed:
-        parts.append(f"removed the earlier {' and '.join(outcome.removed)}, which the plan no "
-                     "longer supports")
+        names = outcome.removed
+        listed = names[0] if len(names) == 1 else f"{', '.join(names[:-1])} and {names[-1]}"
+        parts.append(f"removed {listed} from an earlier build (they no longer match the plan)")
     if outcome.problem:
         parts.append(outcome.problem)
     return f"{outcome.file}: {'; '.join(parts) or 'nothing to write'}"

@@ -17,7 +17,7 @@ from lead_replicate.findings import Counts, Finding
 if TYPE_CHECKING:
     from lead_replicate.rules.validate import Report
 
-NOTHING_BUILT = "nothing built: the file has format errors (listed above)"
+NOTHING_BUILT = "nothing built: the file has errors (listed above)"
 
 
 @dataclass

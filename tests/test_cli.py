@@ -273,12 +273,12 @@ def test_build_of_a_file_with_format_errors_builds_nothing(tmp_path):
     assert "error [schema] unknown key 'stakholders'; did you mean 'stakeholders'?" in result.stdout
     assert not list(out.rglob("*.pdf"))
     assert result.stderr.splitlines() == [
-        f"{bad}: nothing built: the file has format errors (listed above)",
+        f"{bad}: nothing built: the file has errors (listed above)",
         "Jurisdiction                     Errors  Warnings  Open  Readiness  Documents",
         "-------------------------------  ------  --------  ----  ---------  ---------------------",
         "Example City and County, Oregon       2         0     0          -  not built (see below)",
         "",
-        f"{bad}: nothing built: the file has format errors (listed above)",
+        f"{bad}: nothing built: the file has errors (listed above)",
         "",
         "1 jurisdiction: 0 built, 0 unchanged (from the cache), 1 failed.",
     ]

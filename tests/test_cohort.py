@@ -316,3 +316,35 @@ def test_truncated_read_is_cached_under_its_own_key(tmp_path, monkeypatch, html_
     monkeypatch.setattr(loader, "read_bounded", real)
     (full,) = build_many([plan], options, jobs=1)
     assert not full.cached and full.counts == Counts(0, 0, 0) and full.complete
+
+
+def test_a_folder_written_by_another_plan_is_refused_without_force(tmp_path, html_pdfs):
+    """Two plans with one slug, built in separate runs, must not silently replace each other."""
+    first = write_plan(tmp_path, "alpha", slug="shared")
+    second = write_plan(tmp_path, "bravo", slug="shared")
+    options = BuildOptions(out_dir=tmp_path / "out")
+    assert build_many([first], options, jobs=1)[0].complete
+    (refused,) = build_many([second], options, jobs=1)
+    folder = options.out_dir / "shared"
+    assert refused.problem == (
+        f"{folder} holds the documents of {first.resolve()}, which has the same slug; give this "
+        "plan its own jurisdiction.slug, or use --force to replace them")
+    assert b"Example Alpha" in (folder / "mou.pdf").read_bytes()
+    assert build_many([first], options, jobs=1)[0].cached  # its owner still builds
+    (forced,) = build_many([second], dataclasses.replace(options, force=True), jobs=1)
+    assert forced.complete and b"Example Bravo" in (folder / "mou.pdf").read_bytes()
+    assert build_many([first], options, jobs=1)[0].failed  # now bravo's folder
+
+
+def test_names_without_latin_letters_get_folders_of_their_own(tmp_path, html_pdfs):
+    text = (DATA / "complete.yaml").read_text(encoding="utf-8").replace("  slug: example-city\n",
+                                                                        "")
+    plans = []
+    for stem, name in (("tokyo", "東京都"), ("athens", "Αθήνα")):
+        plan = tmp_path / f"{stem}.yaml"
+        plan.write_text(text.replace("name: Example City and County, Oregon", f"name: {name}"),
+                        encoding="utf-8")
+        plans.append(plan)
+    outcomes = build_many(plans, BuildOptions(out_dir=tmp_path / "out"), jobs=1)
+    assert [o.slug for o in outcomes] == ["jurisdiction-ce76fe65", "jurisdiction-c52df369"]
+    assert all(o.complete for o in outcomes), [o.problem for o in outcomes]

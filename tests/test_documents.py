@@ -187,7 +187,7 @@ def test_schema_errors_build_nothing(tmp_path: Path) -> None:
     result = build_jurisdiction(bad, BuildOptions(tmp_path / "out"))
     assert result.slug is None and result.written == [] and result.failed
     assert outcome_line(result) == (
-        f"{bad}: nothing built: the file has format errors (listed above)")
+        f"{bad}: nothing built: the file has errors (listed above)")
     assert not (tmp_path / "out").exists()
 
 
@@ -452,3 +452,28 @@ def test_recitals_do_not_claim_a_control_group_for_the_housing_study() -> None:
     assert "control group" not in housing and "month before their referral" in housing
     assert "does not imply that the Bureau has reviewed or endorsed" in mou
     assert "follow the LEAD model" in mou and "technical assistance" in mou
+
+
+def test_a_plan_that_now_fails_loses_the_documents_it_no_longer_supports(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """A plan that passed once and now fails: its old MOU and manual are removed, and said so;
+    a file the user put there under a refused name stays."""
+    monkeypatch.setattr("lead_replicate.documents.pdf.render_pdf", lambda html, **kw: b"%PDF-x")
+    plan = tmp_path / "plan.yaml"
+    text = (DATA / "complete.yaml").read_text(encoding="utf-8")
+    plan.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    first = build_jurisdiction(plan, BuildOptions(out, html=True))
+    assert first.complete and len(first.written) == 6
+    folder = out / "example-city"
+    (folder / "protocol-manual.html").write_text("my notes", encoding="utf-8")  # now the user's
+    plan.write_text(text.replace("removal_for_noncompliance: false",
+                                 "removal_for_noncompliance: true"), encoding="utf-8")
+    second = build_jurisdiction(plan, BuildOptions(out, html=True))
+    assert second.refused == ["mou.pdf", "protocol-manual.pdf"]
+    assert second.removed == ["mou.pdf", "mou.html", "protocol-manual.pdf"]
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
+        "protocol-manual.html", "readiness-checklist.html", "readiness-checklist.pdf"]
+    assert outcome_line(second).endswith(
+        "; removed mou.pdf, mou.html and protocol-manual.pdf from an earlier build (they no "
+        "longer match the plan)")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import datetime
+import hashlib
 import re
 from pathlib import Path
 from typing import Any
@@ -177,7 +178,10 @@ def test_states_include_dc_and_territories_only() -> None:
     ("Santa Fe, New Mexico", "santa-fe-new-mexico"),
     ("Bogotá  --  Región", "bogota-region"),
     ("../../etc/passwd", "etc-passwd"),
-    ("!!!", "jurisdiction"),
+    ("!!!", "jurisdiction-" + hashlib.sha256(b"!!!").hexdigest()[:8]),
+    # no Latin letter: one folder per name, not one "jurisdiction" folder for them all
+    ("東京都", "jurisdiction-ce76fe65"),
+    ("Αθήνα", "jurisdiction-c52df369"),
 ])
 def test_slugify(text: str, slug: str) -> None:
     assert slugify(text) == slug

@@ -11,9 +11,15 @@ from pathlib import Path
 
 from lead_replicate.documents.context import build_context
 from lead_replicate.documents.folders import OWNER_NAME, claim_folder
-from lead_replicate.documents.output import safe_output_path, write_atomic
+from lead_replicate.documents.output import safe_output_path, write_atomic, written_by_us
 from lead_replicate.documents.templating import make_environment, render_template, standalone_html
-from lead_replicate.errors import LeadError, LoadError, PdfEngineError
+from lead_replicate.errors import (
+    LeadError,
+    LoadError,
+    OutputError,
+    PdfEngineError,
+    os_error_text,
+)
 from lead_replicate.loading.loader import read_plan_bytes
 from lead_replicate.outcome import Outcome
 from lead_replicate.rules.validate import Report, unreadable_report, validate_text
@@ -109,6 +115,7 @@ def _write_documents(path: Path, report: Report, options: BuildOptions,
     slug = str(outcome.slug)
     claim_folder(safe_output_path(options.out_dir, slug, OWNER_NAME).parent, path,
                  force=options.force)
+    _remove_refused(options.out_dir, slug, outcome)
     targets = {name: safe_output_path(options.out_dir, slug, name) for name in pages}
     want_html = options.html
     try:
@@ -128,3 +135,17 @@ def _write_documents(path: Path, report: Report, options: BuildOptions,
             write_atomic(target, standalone_html(html, options.templates).encode("utf-8"),
                          force=options.force)
             outcome.written.append(target)
+
+
+def _remove_refused(out_dir: Path, slug: str, outcome: Outcome) -> None:
+    """Remove the refused documents an earlier build wrote, so no stale MOU sits beside a new
+    checklist. Only files whose bytes this tool wrote are removed; a user's file stays."""
+    for name in outcome.refused:
+        for candidate in (name, str(Path(name).with_suffix(".html"))):
+            target = safe_output_path(out_dir, slug, candidate)
+            if target.is_file() and written_by_us(target):
+                try:
+                    target.unlink()
+                except OSError as exc:
+                    raise OutputError(os_error_text(target, exc)) from None
+                outcome.removed.append(candidate)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import functools
+import hashlib
 import logging
 import re
 import unicodedata
@@ -314,9 +315,16 @@ def validator() -> cerberus.Validator:
 
 
 def slugify(text: str) -> str:
-    """An output-folder name: lowercase ASCII letters, digits and single hyphens."""
+    """An output-folder name: lowercase ASCII letters, digits and single hyphens.
+
+    A name with no Latin letter or digit (``東京都``) gets ``jurisdiction-`` and 8 hex digits
+    of its SHA-256, so that such plans do not all share one folder (docs/format.md).
+    """
     ascii_text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
-    return re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-") or "jurisdiction"
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if slug:
+        return slug
+    return "jurisdiction-" + hashlib.sha256(str(text).encode("utf-8")).hexdigest()[:8]
 
 
 def slug_of(jurisdiction: dict) -> str:
