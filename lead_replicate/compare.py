@@ -38,7 +38,7 @@ STATUS_ORDER = ("error", "open", "warning", "met")
 
 
 @dataclass
-class Row:
+class ComparisonRow:
     """One file in the comparison; ``compared`` is False when its structure could not be read."""
 
     file: str
@@ -86,16 +86,16 @@ class Spread:
 class Comparison:
     """Everything the comparison document shows; no HTML, so other outputs can reuse it."""
 
-    rows: list[Row]
+    rows: list[ComparisonRow]
     principles: list[dict[str, str]]
     differing_choices: list[Spread]
 
     @property
-    def compared(self) -> list[Row]:
+    def compared(self) -> list[ComparisonRow]:
         return [r for r in self.rows if r.compared]
 
     @property
-    def unreadable(self) -> list[Row]:
+    def unreadable(self) -> list[ComparisonRow]:
         return [r for r in self.rows if not r.compared]
 
 
@@ -174,16 +174,18 @@ def _top_items(findings: Sequence[Finding], titles: dict[str, str]) -> list[dict
     return items
 
 
-def _row(report: Report, titles: dict[str, str]) -> tuple[Row, dict[str, str]]:
+def _row(report: Report,
+         titles: dict[str, str]) -> tuple[ComparisonRow, dict[str, str]]:
     from lead_replicate.documents.packet import document_slug
 
     path = Path(report.file)
     name = report.jurisdiction or path.stem
     plan = report.plan or {}
     j = section(plan, "jurisdiction")
-    row = Row(file=str(report.file), name=name, short_name=_text(j.get("short_name")) or name,
-              slug=document_slug(report), compared=report.structurally_valid,
-              counts=report.counts)
+    row = ComparisonRow(file=str(report.file), name=name,
+                        short_name=_text(j.get("short_name")) or name,
+                        slug=document_slug(report), compared=report.structurally_valid,
+                        counts=report.counts)
     if not row.compared:
         first = next((f for f in report.findings if f.severity == "error"), None)
         row.first_error = f"line {first.line}: {first.message}" if first else ""
@@ -220,7 +222,8 @@ def compare_reports(reports: Iterable[Report]) -> Comparison:
     return Comparison(rows, principles, spreads)
 
 
-def matrix_pages(rows: Sequence[Row], per_page: int = MATRIX_COLUMNS) -> list[list[Row]]:
+def matrix_pages(rows: Sequence[ComparisonRow],
+                 per_page: int = MATRIX_COLUMNS) -> list[list[ComparisonRow]]:
     """Split the jurisdictions into balanced groups of at most ``per_page`` (40 -> 4 x 10)."""
     if not rows:
         return []
@@ -229,7 +232,7 @@ def matrix_pages(rows: Sequence[Row], per_page: int = MATRIX_COLUMNS) -> list[li
     return [list(rows[i:i + size]) for i in range(0, len(rows), size)]
 
 
-def _sources_line(rows: Sequence[Row]) -> str:
+def _sources_line(rows: Sequence[ComparisonRow]) -> str:
     names = [Path(r.file).name for r in rows]
     return ", ".join(names) if len(names) <= 4 else f"the {len(names)} files listed on page 1"
 
