@@ -14,6 +14,7 @@ import click
 
 from lead_replicate import __version__
 from lead_replicate.errors import LeadError
+from lead_replicate.findings import plural
 from lead_replicate.rules.schema import KINDS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
@@ -322,7 +323,7 @@ def compare(
 @click.option("--state", help="Two-letter USPS code, e.g. IL.")
 @click.option(
     "--kind",
-    type=click.Choice(KINDS),
+    type=click.Choice(KINDS, case_sensitive=False),
     help="What kind of jurisdiction runs the program.",
 )
 @click.option("--government-signs/--no-government-signs", default=None,
@@ -342,25 +343,30 @@ def init(path: Path, name: str | None, state: str | None, kind: str | None,
       lead-replicate init springfield.yaml --name "Springfield, Illinois" --state IL --kind city
     """
     from lead_replicate.rules.validate import validate_file
-    from lead_replicate.scaffold import check_free, write_new_plan
+    from lead_replicate.scaffold import (
+        check_free,
+        check_kind,
+        check_name,
+        check_state,
+        write_new_plan,
+    )
 
     check_free(path)  # before asking anything
-    interactive = sys.stdin.isatty()
+    interactive = _at_terminal()
     missing = [
         opt for opt, value in (("--name", name), ("--state", state), ("--kind", kind)) if not value
     ]
     if missing and not interactive:
         raise click.UsageError(f"Give {', '.join(missing)} (no terminal to ask on).")
+    # Each answer is checked as it is given; a wrong one is explained and asked again.
     if not name:
-        name = click.prompt("Jurisdiction name (e.g. 'Springfield, Illinois')")
+        name = click.prompt("Jurisdiction name (e.g. 'Springfield, Illinois')",
+                            value_proc=_answer(check_name))
     if not state:
-        state = click.prompt("State (two-letter code, e.g. IL)")
+        state = click.prompt("State (two-letter code, e.g. IL)", value_proc=_answer(check_state))
     if not kind:
-        kind = click.prompt(
-            "Kind",
-            type=click.Choice(KINDS),
-            default="city",
-        )
+        kind = click.prompt(f"Kind ({', '.join(KINDS)})", default="city",
+                            value_proc=_answer(check_kind))
     if government_signs is None:
         government_signs = interactive and click.confirm(
             "Does the jurisdiction's own government (the city or county) sign the MOU for its "
@@ -368,14 +374,30 @@ def init(path: Path, name: str | None, state: str | None, kind: str | None,
     written = write_new_plan(path, name, state, kind, government_signs=bool(government_signs))
     report = validate_file(written)
     click.echo(f"Wrote {written}. Open it in an editor: each section says what to decide and why.")
-    opens = [f for f in report.findings if f.is_principle]
+    opens = [f for f in report.findings if f.status == "open"]
     if opens:
         click.echo(
-            f"\nWhat to decide next ({len(opens)} open items; run "
+            f"\nWhat to decide next ({plural(len(opens), 'open question')}; run "
             f"'lead-replicate validate {written}' again as you fill it in):"
         )
         for f in opens:
             click.echo(f"  line {f.line}: [{f.principle}] {f.message}")
+
+
+def _at_terminal() -> bool:
+    """Whether init may ask questions (tests replace this to answer them)."""
+    return sys.stdin.isatty()
+
+
+def _answer(check: Any) -> Any:
+    """A prompt's value_proc: the library's check; a refusal is shown and the question asked
+    again."""
+    def convert(value: str) -> Any:
+        try:
+            return check(value)
+        except LeadError as exc:
+            raise click.UsageError(str(exc)) from None
+    return convert
 
 
 class Interrupted(BaseException):

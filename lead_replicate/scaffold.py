@@ -28,25 +28,41 @@ def check_inputs(name: str, state: str, kind: str,
     State codes and kinds are accepted in any case and with stray spaces, because people type
     them at a prompt; names are kept exactly as given (they go into signed documents).
     """
+    check_name(name)
+    if short_name is not None:
+        check_name(short_name, short=True)
+    return check_state(state), check_kind(kind)
+
+
+def check_name(name: str, *, short: bool = False) -> str:
+    """The name as given; raises LeadError when it is empty or holds a broken character."""
     if not isinstance(name, str) or not name.strip():
-        raise LeadError("The jurisdiction name is empty; give the full name, "
-                        "for example 'Example City, Oregon'.")
-    if short_name is not None and (not isinstance(short_name, str) or not short_name.strip()):
-        raise LeadError("The short name is empty; leave it out to use the full name.")
-    for text in (name, short_name or ""):
-        broken = _SURROGATE.search(text)
-        if broken:  # what an undecodable byte in a command-line argument turns into
-            raise LeadError(f"The name {text!r} contains a character that is not valid text "
-                            f"(U+{ord(broken.group()):04X}); retype it.")
+        raise LeadError("The short name is empty; leave it out to use the full name." if short
+                        else "The jurisdiction name is empty; give the full name, for example "
+                        "'Example City, Oregon'.")
+    broken = _SURROGATE.search(name)
+    if broken:  # what an undecodable byte in a command-line argument turns into
+        raise LeadError(f"The name {name!r} contains a character that is not valid text "
+                        f"(U+{ord(broken.group()):04X}); retype it.")
+    return name
+
+
+def check_state(state: str) -> str:
+    """The two-letter code in capitals (``wa`` -> ``WA``); raises LeadError for anything else."""
     code = state.strip().upper() if isinstance(state, str) else ""
     if code not in STATES:
         raise LeadError(f"{state!r} is not a two-letter USPS state code. Use the code of a "
                         "state, DC or a territory (AS, GU, MP, PR, VI), for example WA or NM.")
+    return code
+
+
+def check_kind(kind: str) -> str:
+    """The kind in lower case (``City`` -> ``city``); raises LeadError for anything else."""
     norm_kind = kind.strip().lower() if isinstance(kind, str) else ""
     if norm_kind not in KINDS:
         raise LeadError(f"{kind!r} is not a kind of jurisdiction. Use one of: "
                         f"{', '.join(KINDS)}.")
-    return code, norm_kind
+    return norm_kind
 
 
 # Lines of the template that start with "#= " are fields the planner has not decided yet.

@@ -8,16 +8,18 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 from click.testing import CliRunner
 from conftest import DATA, ROOT
 
 from lead_replicate.cli import cli
+from lead_replicate.rules.validate import validate_file
 
 COMPLETE = DATA / "complete.yaml"
 
 
-def run(*args: str):
-    return CliRunner().invoke(cli, list(args), prog_name="lead-replicate")
+def run(*args: str, input: str | None = None):
+    return CliRunner().invoke(cli, list(args), prog_name="lead-replicate", input=input)
 
 
 def test_every_command_has_help_with_examples():
@@ -372,3 +374,55 @@ def test_compare_never_writes_the_html_over_the_pdf(tmp_path):
         f"Error: --out {out}: the comparison is a PDF; give a .pdf name such as "
         f"{tmp_path / 'same.pdf'} (--html writes the HTML beside it, as {out})\n"))
     assert list(tmp_path.iterdir()) == []
+
+
+def test_init_checks_each_answer_and_asks_again(tmp_path, monkeypatch):
+    monkeypatch.setattr("lead_replicate.cli._at_terminal", lambda: True)
+    plan = tmp_path / "springfield.yaml"
+    answers = "\n   \nSpringfield, Illinois\nIllinois\nil\nTown\nCity\nn\n"
+    result = run("init", str(plan), input=answers)
+    assert (result.exit_code, result.stderr) == (0, "")
+    name = "Jurisdiction name (e.g. 'Springfield, Illinois'): "
+    state = "State (two-letter code, e.g. IL): "
+    kind = "Kind (city, county, city-county, state, tribal, region) [city]: "
+    assert result.stdout.splitlines()[:11] == [
+        name,  # an empty answer is asked again by click itself
+        name + "   ",
+        "Error: The jurisdiction name is empty; give the full name, for example 'Example City, "
+        "Oregon'.",
+        name + "Springfield, Illinois",
+        state + "Illinois",
+        "Error: 'Illinois' is not a two-letter USPS state code. Use the code of a state, DC or "
+        "a territory (AS, GU, MP, PR, VI), for example WA or NM.",
+        state + "il",
+        kind + "Town",
+        "Error: 'Town' is not a kind of jurisdiction. Use one of: city, county, city-county, "
+        "state, tribal, region.",
+        kind + "City",
+        "Does the jurisdiction's own government (the city or county) sign the MOU for its "
+        "departments? [y/N]: n",
+    ]
+    report = validate_file(plan)
+    assert result.stdout.splitlines()[11:14] == [
+        f"Wrote {plan}. Open it in an editor: each section says what to decide and why.",
+        "",
+        f"What to decide next ({report.counts.open} open questions; run 'lead-replicate "
+        f"validate {plan}' again as you fill it in):",
+    ]
+    data = yaml.safe_load(plan.read_text(encoding="utf-8"))
+    assert data["jurisdiction"] == {"name": "Springfield, Illinois", "state": "IL",
+                                    "kind": "city"}
+
+
+def test_init_without_a_terminal_needs_every_answer(tmp_path):
+    result = run("init", str(tmp_path / "x.yaml"), "--state", "il")
+    assert (result.exit_code, result.stdout) == (2, "")
+    assert result.stderr.endswith("\nError: Give --name, --kind (no terminal to ask on).\n")
+
+
+def test_init_options_accept_any_case(tmp_path):
+    plan = tmp_path / "x.yaml"
+    result = run("init", str(plan), "--name", "X", "--state", "wa", "--kind", "County")
+    assert result.exit_code == 0, result.output
+    assert yaml.safe_load(plan.read_text(encoding="utf-8"))["jurisdiction"] == {
+        "name": "X", "state": "WA", "kind": "county"}
