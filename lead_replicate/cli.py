@@ -180,6 +180,11 @@ def schema() -> None:
     "--html", is_flag=True, help="Also write each document as a self-contained .html file."
 )
 @click.option(
+    "--docx",
+    is_flag=True,
+    help="Also write each document as an editable Word file (.docx) beside its PDF.",
+)
+@click.option(
     "--draft",
     is_flag=True,
     help="Build the MOU and manual even when core principles are not met (marked DRAFT).",
@@ -208,6 +213,7 @@ def build(
     paths: tuple[Path, ...],
     out_dir: Path,
     html: bool,
+    docx: bool,
     draft: bool,
     templates: Path | None,
     jobs: int | None,
@@ -215,7 +221,8 @@ def build(
 ) -> None:
     """Build each jurisdiction's MOU, protocol manual and readiness checklist as PDFs.
 
-    Writes OUT/<slug>/mou.pdf, protocol-manual.pdf and readiness-checklist.pdf. A file with
+    Writes OUT/<slug>/mou.pdf, protocol-manual.pdf and readiness-checklist.pdf (--docx: also
+    mou.docx and the others, editable in Word, same clauses and numbers). A file with
     format errors builds nothing. A file that breaks a LEAD core principle gets its readiness
     checklist only, unless --draft (every page then says DRAFT), and documents an earlier
     build wrote for it that it no longer supports are removed. Unchanged files are not
@@ -229,6 +236,7 @@ def build(
       lead-replicate build examples/seattle.yaml --out build
       lead-replicate build examples jurisdictions --out convening --jobs 2
       lead-replicate build mycity.yaml --out build --draft --html
+      lead-replicate build examples/seattle.yaml --out build --docx
       lead-replicate build mycity.yaml --templates my-clauses --out build
     """
     from lead_replicate.cohort import build_many
@@ -237,7 +245,7 @@ def build(
 
     files = _files(paths)
     options = BuildOptions(
-        out_dir=out_dir, html=html, draft=draft, templates=templates, force=force
+        out_dir=out_dir, html=html, draft=draft, templates=templates, force=force, docx=docx
     )
     quiet = ctx.obj["quiet"]
     with _Progress(len(files), quiet) as progress:

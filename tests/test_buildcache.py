@@ -62,6 +62,7 @@ CHANGES: dict[str, Change] = {
     "no override folder": lambda t, m: _options(t, templates=None),
     "--html": lambda t, m: _options(t, html=True),
     "--draft": lambda t, m: _options(t, draft=True),
+    "--docx": lambda t, m: _options(t, docx=True),
     "version": lambda t, m: m.setattr(lead_replicate, "__version__", "99.0.0"),
     "SOURCE_DATE_EPOCH": lambda t, m: m.setenv("SOURCE_DATE_EPOCH", "1800000000"),
 }

@@ -55,7 +55,8 @@ def shared_key(options: BuildOptions) -> bytes:
     templates = Path(options.templates).resolve() if options.templates else None
     h = hashlib.sha256()
     h.update(f"cache={MANIFEST_FORMAT}\0version={lead_replicate.__version__}\0"
-             f"html={bool(options.html)}\0draft={bool(options.draft)}\0templates={templates}\0"
+             f"html={bool(options.html)}\0draft={bool(options.draft)}\0"
+             f"docx={bool(options.docx)}\0templates={templates}\0"
              f"sde={os.environ.get('SOURCE_DATE_EPOCH', '')}\0".encode())
     for label, folder in sorted(shipped_folders().items()):
         _hash_tree(h, label, folder)

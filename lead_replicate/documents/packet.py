@@ -42,6 +42,7 @@ class BuildOptions:
     # --force: rebuild every file (the cache is not read), replace files in out_dir that this
     # tool did not write, and take over a jurisdiction folder that another plan wrote.
     force: bool = False
+    docx: bool = False  # also write each document as an editable Word file beside its PDF
 
 
 def generated_on() -> dt.date:
@@ -99,7 +100,8 @@ def build_jurisdiction(path: Path, options: BuildOptions, raw: bytes | None = No
 
 def _write_documents(path: Path, report: Report, options: BuildOptions,
                      outcome: Outcome) -> None:
-    """Render the documents this plan may have and write them (PDF, and HTML when asked)."""
+    """Render the documents this plan may have and write them (PDF; HTML and Word when
+    asked)."""
     failing = report.errors > 0
     doc_options = dataclasses.replace(options, draft=outcome.draft)
     plain_options = dataclasses.replace(options, draft=False)
@@ -135,13 +137,21 @@ def _write_documents(path: Path, report: Report, options: BuildOptions,
             write_atomic(target, standalone_html(html, options.templates).encode("utf-8"),
                          force=options.force)
             outcome.written.append(target)
+    if options.docx:  # Word needs no PDF engine: written even when Pango is missing
+        from lead_replicate.documents.docx import html_to_docx
+
+        for name, html in pages.items():
+            target = targets[name].with_suffix(".docx")
+            write_atomic(target, html_to_docx(html, overrides=options.templates),
+                         force=options.force)
+            outcome.written.append(target)
 
 
 def _remove_refused(out_dir: Path, slug: str, outcome: Outcome) -> None:
     """Remove the refused documents an earlier build wrote, so no stale MOU sits beside a new
     checklist. Only files whose bytes this tool wrote are removed; a user's file stays."""
     for name in outcome.refused:
-        for candidate in (name, str(Path(name).with_suffix(".html"))):
+        for candidate in (name, *(str(Path(name).with_suffix(s)) for s in (".html", ".docx"))):
             target = safe_output_path(out_dir, slug, candidate)
             if target.is_file() and written_by_us(target):
                 try:
