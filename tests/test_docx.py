@@ -44,7 +44,7 @@ def pages() -> dict[str, str]:
 def built(tmp_path_factory) -> Path:
     """``build examples/seattle.yaml --docx``: the PDFs and, beside each, its Word file."""
     out = tmp_path_factory.mktemp("build")
-    assert build_jurisdiction(SEATTLE, BuildOptions(out, docx=True)).ok
+    assert build_jurisdiction(SEATTLE, BuildOptions(out, docx=True)).complete
     return out / "seattle"
 
 
