@@ -424,7 +424,8 @@ def test_empty_table_columns_are_left_out() -> None:
     assert ">Statute<" not in table and ">Level<" not in table and ">Offense<" in table
 
 
-def test_long_organization_names_stay_inside_the_page(tmp_path: Path) -> None:
+def test_long_names_stay_inside_the_page(tmp_path: Path) -> None:
+    """Body text wraps; the running header shortens the name instead of running off."""
     import shutil
     import subprocess
 
@@ -434,6 +435,7 @@ def test_long_organization_names_stay_inside_the_page(tmp_path: Path) -> None:
 
     plan = _complete()
     plan["stakeholders"][0]["name"] = "Example" * 18  # 126 characters, no space to break at
+    plan["jurisdiction"]["short_name"] = "Example" * 714  # 4,998 characters, in every header
     plan["stakeholders"][3]["name"] = ("Example Regional Behavioral Health and Housing "
                                        "Collaborative for Downtown, Riverside, Northgate and "
                                        "Unincorporated Areas")
