@@ -53,6 +53,12 @@ PATHS = click.argument(
 )
 
 
+def _out_dir(help_text: str) -> Any:
+    """The ``--out`` folder option of the commands that build documents."""
+    return click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+                        default=Path("build"), show_default=True, help=help_text)
+
+
 class _Group(click.Group):
     """Turns the library's errors into click's: ``Error: …`` on stderr, exit 1 (2 for a path)."""
 
@@ -168,14 +174,7 @@ def schema() -> None:
 
 @cli.command(context_settings=CONTEXT)
 @PATHS
-@click.option(
-    "--out",
-    "out_dir",
-    type=click.Path(file_okay=False, path_type=Path),
-    default=Path("build"),
-    show_default=True,
-    help="Folder to write the documents to.",
-)
+@_out_dir("Folder to write the documents to.")
 @click.option(
     "--html", is_flag=True, help="Also write each document as a self-contained .html file."
 )
@@ -406,6 +405,32 @@ def _answer(check: Any) -> Any:
         except LeadError as exc:
             raise click.UsageError(str(exc)) from None
     return convert
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("target", required=False,
+                type=click.Path(exists=True, path_type=Path), metavar="[FILE_OR_DIR]")
+@click.option("--port", type=click.IntRange(0, 65535), default=0,
+              help="Port on 127.0.0.1 (default: any free port).")
+@click.option("--no-browser", is_flag=True, help="Print the address; do not open a browser.")
+@_out_dir("Folder the Build PDFs button writes to.")
+def serve(target: Path | None, port: int, no_browser: bool, out_dir: Path) -> None:
+    """Open the planning workbench: edit plans in the browser, findings update as you type.
+
+    Starts a server on 127.0.0.1 only and prints its address, with a secret token, on the
+    first line; every request needs that token. A folder shows every plan in it; a file
+    opens that plan. Saving writes the YAML file back, changing only the changed lines.
+
+    \b
+    Examples:
+      lead-replicate serve examples
+      lead-replicate serve mycity.yaml --port 8765 --no-browser
+    """
+    from lead_replicate.workbench.server import serve as run
+
+    target = target or _paths_or_default(())[0]
+    run(target, port=port, open_browser=not no_browser, out_dir=out_dir,
+        echo=lambda line: click.echo(line))
 
 
 class Interrupted(BaseException):

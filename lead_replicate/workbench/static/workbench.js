@@ -1,0 +1,2 @@
+/* The workbench page: see app.py for the API it calls. */
+"use strict";

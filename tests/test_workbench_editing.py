@@ -1,0 +1,160 @@
+"""Round-trip edits: only the edited lines change; comments, order and quoting stay."""
+
+from __future__ import annotations
+
+import datetime as dt
+import difflib
+
+import pytest
+import yaml
+from conftest import ROOT
+
+from lead_replicate.scaffold import render_plan
+from lead_replicate.workbench.editing import Document, EditError, parse_path
+
+SEATTLE = (ROOT / "examples" / "seattle.yaml").read_text(encoding="utf-8")
+
+
+def changed(before: str, after: str) -> list[str]:
+    """The diff's changed lines, without headers or context."""
+    return [line for line in difflib.unified_diff(before.splitlines(), after.splitlines(),
+                                                  lineterm="", n=0)
+            if line[:1] in "+-" and line[:3] not in ("---", "+++")]
+
+
+def edit(text: str, *edits: tuple[str, object]) -> str:
+    doc = Document(text)
+    for path, value in edits:
+        doc.edit(parse_path(path), value)
+    return doc.text
+
+
+@pytest.mark.parametrize(("text", "parts"), [
+    ("case_management.caseload.maximum", ("case_management", "caseload", "maximum")),
+    ("stakeholders[2].name", ("stakeholders", 2, "name")),
+    ("referral.arrest_diversion.eligible_offenses[0]",
+     ("referral", "arrest_diversion", "eligible_offenses", 0)),
+    ("a[1][2]", ("a", 1, 2)),
+])
+def test_paths_are_written_as_findings_write_them(text, parts):
+    assert parse_path(text) == parts
+
+
+@pytest.mark.parametrize("text", ["", "[0]", "a..b", "a.", "a[x]", "a b", "a.[0]", "a]",
+                                  "stakeholders.2.name", "../etc", "a[0]b"])
+def test_malformed_paths_are_refused(text):
+    with pytest.raises(EditError):
+        parse_path(text)
+
+
+def test_changing_a_value_changes_only_that_line_and_keeps_its_comment():
+    after = edit(SEATTLE, ("case_management.caseload.maximum", 30))
+    old = next(line for line in SEATTLE.splitlines() if line.startswith("    maximum: 25"))
+    assert changed(SEATTLE, after) == ["-" + old, "+" + old.replace("25", "30", 1)]
+
+
+def test_a_new_key_goes_below_a_note_about_it_and_nothing_else_moves():
+    after = edit(SEATTLE, ("case_management.field_based", True))
+    assert changed(SEATTLE, after) == ["+  field_based: true"]
+    lines = after.splitlines()
+    i = lines.index("  field_based: true")
+    assert lines[i - 1].startswith("  # field_based: unknown for 2011")
+
+
+def test_removing_a_key_keeps_the_comments_after_it():
+    after = edit(SEATTLE, ("case_management.caseload.maximum", None))
+    assert [line[:20] for line in changed(SEATTLE, after)] == ["-    maximum: 25   #"]
+    assert "  # field_based: unknown for 2011" in after
+
+
+def test_a_commented_out_field_of_an_init_plan_is_filled_in_on_its_own_line():
+    plan = render_plan("Example City, Oregon", "OR", "city")
+    after = edit(plan, ("jurisdiction.population", 25000))
+    assert changed(plan, after) == [
+        "-#   population:                      # a whole number",
+        "+  population: 25000                  # a whole number",
+    ]
+
+
+def test_a_commented_out_section_of_an_init_plan_is_uncommented_where_it_stands():
+    plan = render_plan("Example City, Oregon", "OR", "city")
+    after = edit(plan, ("case_management.caseload.maximum", 25))
+    assert changed(plan, after) == [
+        "-#= case_management:".replace("#=", "#"),
+        "+case_management:",
+        "-#   caseload:",
+        "+  caseload:",
+        "-#     maximum:                       # the most any case manager carries",
+        "+    maximum: 25                      # the most any case manager carries",
+    ]
+    assert yaml.safe_load(after)["case_management"] == {"caseload": {"maximum": 25}}
+
+
+def test_a_first_stakeholder_goes_under_the_commented_stakeholders_heading():
+    plan = render_plan("Example City, Oregon", "OR", "city")
+    after = edit(plan, ("stakeholders[0].id", "police"), ("stakeholders[0].name", "Police"))
+    assert changed(plan, after) == ["-# stakeholders:", "+stakeholders:", "+  - id: police",
+                                    "+    name: Police"]
+
+
+def test_text_yaml_would_misread_is_quoted_and_dates_are_dates():
+    after = edit(SEATTLE, ("jurisdiction.pilot_area", "yes"),
+                 ("jurisdiction.problem_statement", "2027-01-01"),
+                 ("jurisdiction.short_name", " padded"),
+                 ("jurisdiction.launch", "2012-03-01"),
+                 ("stakeholders[0].name", "Police: the department # 1"))
+    data = yaml.safe_load(after)
+    assert data["jurisdiction"]["pilot_area"] == "yes"
+    assert data["jurisdiction"]["problem_statement"] == "2027-01-01"
+    assert data["jurisdiction"]["short_name"] == " padded"
+    assert data["jurisdiction"]["launch"] == dt.date(2012, 3, 1)
+    assert data["stakeholders"][0]["name"] == "Police: the department # 1"
+
+
+def test_list_items_are_appended_replaced_and_removed():
+    n = len(yaml.safe_load(SEATTLE)["stakeholders"])
+    after = edit(SEATTLE, (f"stakeholders[{n}]", {"id": "new", "name": "New", "role": "other"}))
+    assert yaml.safe_load(after)["stakeholders"][-1] == {"id": "new", "name": "New",
+                                                         "role": "other"}
+    assert changed(SEATTLE, after) == ["+  - id: new", "+    name: New", "+    role: other"]
+    after = edit(after, (f"stakeholders[{n}]", None))
+    assert after == SEATTLE
+
+
+def test_impossible_edits_are_refused_and_leave_the_text_alone():
+    doc = Document(SEATTLE)
+    for path, value in [("stakeholders[99].name", "x"), ("lead.x", 1),
+                        ("stakeholders.name", "x"), ("jurisdiction[0]", 1)]:
+        with pytest.raises(EditError):
+            doc.edit(parse_path(path), value)
+    assert doc.text == SEATTLE
+    assert changed(SEATTLE, doc.edit(parse_path("prosecution.intake_window_days"), 20)) == [
+        line for line in changed(SEATTLE, edit(SEATTLE, ("prosecution.intake_window_days", 20)))]
+
+
+def test_lines_ruamel_would_reformat_stay_as_written():
+    text = ("lead:   1   # odd spacing\n"
+            "jurisdiction: {name: 'X',   state: WA, kind: city}\n"
+            "case_management:\n"
+            "    caseload:\n"
+            "        average:    20\n"
+            "        maximum: 25\n")
+    after = edit(text, ("case_management.caseload.maximum", 30))
+    assert changed(text, after) == ["-        maximum: 25", "+        maximum: 30"]
+
+
+def test_line_endings_and_a_missing_final_newline_are_kept():
+    text = "lead: 1\njurisdiction:\n  name: X\n  state: WA\n  kind: city"
+    after = edit(text, ("jurisdiction.kind", "county"))
+    assert after == text.replace("city", "county")
+
+
+def test_many_edits_mean_what_they_say():
+    doc = Document(SEATTLE)
+    for n in range(20, 32):
+        doc.edit(parse_path("case_management.caseload.maximum"), n)
+        doc.edit(parse_path("governance.policy_group.meets"), ["monthly", "weekly"][n % 2])
+    data = yaml.safe_load(doc.text)
+    assert data["case_management"]["caseload"]["maximum"] == 31
+    assert data["governance"]["policy_group"]["meets"] == "weekly"
+    assert len(changed(SEATTLE, doc.text)) <= 4
