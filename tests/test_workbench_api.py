@@ -329,20 +329,19 @@ def test_the_comparison_matrix_is_live(client):
 
 def test_build_runs_in_the_background_and_serves_only_what_it_wrote(client, monkeypatch):
     import lead_replicate.cohort as cohort
+    from lead_replicate.outcome import Outcome
 
-    def fake_build_many(paths, options, *, jobs=None, force=False, progress=None,
-                        builder=None):
-        items = []
+    def fake_build_many(paths, options, *, jobs=None, progress=None, builder=None):
+        outcomes = []
         for path in paths:
             slug = Path(path).stem.replace("_", "-")
             target = Path(options.out_dir) / slug / "mou.pdf"
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(b"%PDF-1.7 test")
-            item = cohort.CohortItem(file=str(path), slug=slug, written=[str(target)],
-                                     message=f"{path}: wrote mou.pdf")
-            progress(item)
-            items.append(item)
-        return items
+            outcome = Outcome(file=str(path), slug=slug, written=[target])
+            progress(outcome)
+            outcomes.append(outcome)
+        return outcomes
 
     monkeypatch.setattr(cohort, "build_many", fake_build_many)
     assert client.post("/api/build").status_code == 202
@@ -352,6 +351,7 @@ def test_build_runs_in_the_background_and_serves_only_what_it_wrote(client, monk
         time.sleep(0.02)
     assert status["done"] == status["total"] == 2
     assert status["items"][1]["written"] == ["mou.pdf"]
+    assert status["items"][1]["message"] == "wrote mou.pdf"
     assert client.get("/files/seattle/mou.pdf").content == b"%PDF-1.7 test"
     assert client.get("/files/seattle/readiness-checklist.pdf").status_code == 404
     assert client.get("/files/seattle/..%2F..%2Fetc").status_code == 404

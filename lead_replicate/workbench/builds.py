@@ -58,11 +58,11 @@ class BuildJob:
 
         def progress(item: Any) -> None:
             written = [Path(p) for p in item.written]
+            names = [p.name for p in written if p.suffix in (".pdf", ".html", ".docx")]
             entry = {"file": Path(item.file).name, "plan": slugs.get(item.file),
-                     "slug": item.slug, "message": item.message or item.problem or "",
-                     "refused": list(item.refused), "cached": item.cached,
-                     "written": [p.name for p in written if p.suffix in (".pdf", ".html",
-                                                                       ".docx")]}
+                     "slug": item.slug, "written": names, "refused": list(item.refused),
+                     "cached": item.cached, "draft": item.draft, "problem": item.problem,
+                     "message": _message(item, names)}
             with self.lock:
                 for p in written:
                     if item.slug:
@@ -88,3 +88,15 @@ class BuildJob:
         with self.lock:
             path = self.files.get((slug, name))
         return path if path is not None and path.is_file() else None
+
+
+def _message(item: Any, names: list[str]) -> str:
+    """One plain line about one file's build, for the page."""
+    if item.problem:
+        return str(item.problem)
+    parts = []
+    if names:
+        parts.append(("up to date: " if item.cached else "wrote ") + ", ".join(names))
+    if item.refused:
+        parts.append("refused " + " and ".join(item.refused) + " while the plan has errors")
+    return "; ".join(parts) or "nothing to write"
