@@ -319,11 +319,15 @@ def test_the_form_follows_the_format(client):
     assert {p["id"] for p in body["principles"]} >= {"caseload", "no-fail-out"}
 
 
-def test_the_comparison_matrix_is_live(client):
-    rows = {r["slug"]: r for r in client.get("/api/compare").json()["rows"]}
+def test_the_comparison_matrix_is_live(client, folder):
+    rows = {r["plan"]: r for r in client.get("/api/compare").json()["rows"]}
     assert rows["seattle"]["statuses"]["caseload"] == "met"
+    santa_fe = validate_file(folder / "santa_fe.yaml")
+    assert rows["santa-fe"]["counts"]["errors"] == santa_fe.errors
+    assert rows["santa-fe"]["principle_counts"]["error"] == list(
+        santa_fe.statuses.values()).count("error")
     patch(client, "case_management.caseload.maximum", 30)
-    rows = {r["slug"]: r for r in client.get("/api/compare").json()["rows"]}
+    rows = {r["plan"]: r for r in client.get("/api/compare").json()["rows"]}
     assert rows["seattle"]["statuses"]["caseload"] == "error"
 
 

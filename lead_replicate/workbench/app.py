@@ -137,8 +137,8 @@ def create_app(workspace: Workspace, *, token: str, cookie: str,
                              "principles": shapes.rulebook_json()})
 
     async def compare(request: Request) -> Response:
-        reports = [plan.report for _, plan in workspace.reports()]
-        return JSONResponse(shapes.comparison_json(reports))
+        plans = [(slug, plan.report) for slug, plan in workspace.reports()]
+        return JSONResponse(shapes.comparison_json(plans))
 
     async def build_status(request: Request) -> Response:
         return JSONResponse(builds.status())

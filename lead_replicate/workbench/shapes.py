@@ -62,15 +62,19 @@ def rulebook_json() -> list[dict[str, Any]]:
     return [{**asdict(p), "finding_severity": p.finding_severity} for p in load_rulebook()]
 
 
-def comparison_json(reports: list[Report]) -> dict[str, Any]:
-    """The convening matrix: the comparison's rows, principles and differing choices."""
+def comparison_json(plans: list[tuple[str, Report]]) -> dict[str, Any]:
+    """The convening matrix: the comparison's rows (with each plan's slug), principles and the
+    choices that differ, as ``compare`` computes them."""
     from lead_replicate.compare import CHOICES, compare_reports
 
-    comparison = compare_reports(reports)
+    comparison = compare_reports(report for _, report in plans)
+    rows = []
+    for (slug, _), row in zip(plans, comparison.rows, strict=True):
+        rows.append({**asdict(row), "plan": slug, "principle_counts": row.principles})
     return {
         "principles": comparison.principles,
         "choices": CHOICES,
-        "rows": [{**asdict(r), "counts": r.counts} for r in comparison.rows],
+        "rows": rows,
         "differing_choices": [asdict(s) | {"agreement": s.agreement}
                               for s in comparison.differing_choices],
     }
