@@ -324,6 +324,77 @@ def compare(
         click.echo(f"Wrote {path}", err=True)
 
 
+class _Trouble(click.ClickException):
+    """``Error: …`` with exit status 2: for diff, 1 means "the plans differ"."""
+
+    exit_code = 2
+
+
+@cli.command("diff", context_settings=CONTEXT)
+@click.argument("old", metavar="OLD")
+@click.argument("new", metavar="NEW")
+@click.option(
+    "--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+    help="Output format.",
+)
+@click.option(
+    "--out", "out_dir", type=click.Path(file_okay=False, path_type=Path),
+    help="Also write redlines there: mou-redline.docx (tracked changes) and .pdf, and the same "
+    "for the manual and the consent form.",
+)
+@click.option(
+    "--templates", type=click.Path(exists=True, file_okay=False, path_type=Path),
+    help="Folder of templates that override the shipped ones (same relative paths).",
+)
+@click.option(
+    "--force", is_flag=True, help="Replace files in --out that this tool did not write."
+)
+def diff(old: str, new: str, fmt: str, out_dir: Path | None, templates: Path | None,
+         force: bool) -> None:
+    """Say what changed between two drafts of a plan, and redline their documents.
+
+    Lists each decision that changed (old -> new, with its section), each LEAD principle
+    whose status changed, and readiness and the counts before and after. OLD and NEW are
+    plan files, or REV:path to read a plan from git (for example HEAD~1:./mycity.yaml).
+    Exit status, as for diff: 0 when the plans are the same, 1 when they differ, 2 for a
+    usage error or any other trouble (a file with format errors, a git revision not found).
+
+    \b
+    Examples:
+      lead-replicate diff draft3.yaml draft4.yaml
+      lead-replicate diff HEAD~1:./mycity.yaml mycity.yaml --out redlines
+      lead-replicate diff old.yaml new.yaml --format json
+    """
+    from lead_replicate.diff import diff_plans, diff_text, read_side
+    from lead_replicate.errors import DiffInputError
+
+    try:
+        reports = [read_side(old), read_side(new)]
+        result = diff_plans(reports[0], reports[1])
+        written = []
+        if out_dir is not None:
+            from lead_replicate.documents.redline import write_redlines
+
+            written = write_redlines(reports[0], reports[1], out_dir, templates=templates,
+                                     force=force)
+    except DiffInputError as exc:
+        if exc.report is not None:
+            _echo_findings(exc.report, errors_only=True)
+        raise _Trouble(str(exc)) from None
+    except LeadError as exc:
+        raise _Trouble(str(exc)) from None
+    if fmt == "json":
+        data = result.to_dict()
+        data["written"] = [str(p) for p in written]
+        click.echo(json.dumps(data, indent=2))
+    else:
+        for line in diff_text(result):
+            click.echo(line)
+        for path in written:
+            click.echo(f"Wrote {path}", err=True)
+    sys.exit(0 if result.same else 1)
+
+
 @cli.command(context_settings=CONTEXT)
 @click.argument("path", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--name", help="Jurisdiction name, e.g. 'Springfield, Illinois'.")

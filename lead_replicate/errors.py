@@ -32,6 +32,17 @@ class PdfEngineError(LeadError):
     """Raised when WeasyPrint cannot be loaded (usually: Pango is missing on Windows/macOS)."""
 
 
+class DiffInputError(LeadError):
+    """Raised when one side of ``diff`` cannot be read or has format errors (exit status 2).
+
+    ``report`` is that side's report when it was read, so its findings can be shown.
+    """
+
+    def __init__(self, message: str, report: object = None) -> None:
+        super().__init__(message)
+        self.report = report
+
+
 def os_error_text(path: object, exc: OSError) -> str:
     """One plain line for an operating-system failure on ``path``, saying what to do.
 

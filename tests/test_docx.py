@@ -15,8 +15,9 @@ import pytest
 from conftest import ROOT
 from lxml import etree
 
+from lead_replicate.documents.blocks import Blocks, Para, Run
 from lead_replicate.documents.docx import blocks_to_docx, html_to_docx
-from lead_replicate.documents.htmlblocks import Blocks, Para, Run, classes, parse_html, text_of
+from lead_replicate.documents.htmltree import classes, parse_html, text_of
 from lead_replicate.documents.packet import BuildOptions, build_jurisdiction, render_document
 from lead_replicate.rules.validate import validate_file
 

@@ -17,7 +17,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lead_replicate.documents.htmlblocks import Blocks, Para, Table, read_blocks
+from lead_replicate.documents.blocks import Blocks, Para, Table
+from lead_replicate.documents.htmlblocks import read_blocks
 from lead_replicate.documents.templating import find_asset
 from lead_replicate.documents.wordbody import CLAUSE_INDENT, BodyWriter, Numbers
 

@@ -12,133 +12,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
-from html.parser import HTMLParser
+from dataclasses import dataclass
 
+from lead_replicate.documents.blocks import Block, Blocks, Cell, Para, Run, Table, tidy
+from lead_replicate.documents.htmltree import classes, parse_html, text_of
 from lead_replicate.documents.pagerules import PageRules, page_rules
 
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "section",
               "header", "main", "div", "article", "aside", "nav", "footer", "blockquote",
               "li", "dt", "dd", "figure", "figcaption", "hr"}
-VOID_TAGS = {"br", "meta", "col", "img", "hr", "link", "input", "wbr"}
 FURNITURE = {"running-jurisdiction", "running-title", "running-footer", "draft-mark"}
-_SPACE = re.compile(r"\s+")
-
-
-@dataclass
-class Run:
-    """A stretch of text with one look; ``change`` is "ins" or "del" inside a redline."""
-
-    text: str
-    bold: bool = False
-    italic: bool = False
-    tbd: bool = False  # "to be decided" wording (styled apart, as in the PDF)
-    small: bool = False
-    change: str | None = None
-
-
-@dataclass
-class Para:
-    """One paragraph. ``kind``: title, subtitle, meta, heading, text, clause, bullet,
-    number, term, definition, sigline, siglabel, caption."""
-
-    kind: str
-    runs: list[Run]
-    level: int = 0  # heading level 1-3, or list depth
-    number: str = ""  # as the PDF prints it: "3." for a section heading, "3.2" for a clause
-    continued: bool = False  # text after a nested list inside an item: indented, unnumbered
-    list_id: int = 0  # which ordered list a numbered item belongs to (numbering restarts)
-    page_break_before: bool = False
-    keep_with_next: bool = False
-    change: str | None = None  # the whole paragraph was inserted or deleted (redline)
-
-    @property
-    def text(self) -> str:
-        return "".join(r.text for r in self.runs)
-
-
-@dataclass
-class Cell:
-    paras: list[Para]
-    header: bool = False  # a th: bold and shaded
-
-
-@dataclass
-class Table:
-    """Rows of cells; ``header_rows`` repeat on every page. A signature block is a table
-    whose rows never split from each other."""
-
-    rows: list[list[Cell]]
-    header_rows: int = 0
-    widths: list[float] | None = None  # fractions of the text width
-    signature: bool = False
-    indent: int = 0  # list depth it sits in (a table inside a clause is indented with it)
-    page_break_before: bool = False
-    row_changes: list[str | None] = field(default_factory=list)  # redline: inserted/deleted
-
-
-Block = Para | Table
-
-
-@dataclass
-class Blocks:
-    """A whole document: its properties, running header and footer, and body blocks."""
-
-    document: str = ""
-    title: str = ""
-    subject: str = ""
-    author: str = ""
-    keywords: str = ""
-    language: str = "en"
-    created: str = ""  # ISO date-time from dcterms.created (SOURCE_DATE_EPOCH), never the clock
-    header_left: str = ""
-    header_right: str = ""
-    footer: str = ""
-    draft: str = ""  # the DRAFT mark the PDF prints on every page, if any
-    blocks: list[Block] = field(default_factory=list)
-
-
-class _TreeBuilder(HTMLParser):
-    """HTML to an ElementTree (so the stylesheet's selectors can be matched against it)."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.root = ET.Element("document")
-        self.stack = [self.root]
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        el = ET.SubElement(self.stack[-1], tag, {k: v or "" for k, v in attrs})
-        if tag not in VOID_TAGS:
-            self.stack.append(el)
-
-    def handle_endtag(self, tag: str) -> None:
-        for i in range(len(self.stack) - 1, 0, -1):
-            if self.stack[i].tag == tag:
-                del self.stack[i:]
-                return
-
-    def handle_data(self, data: str) -> None:
-        parent = self.stack[-1]
-        if len(parent):
-            parent[-1].tail = (parent[-1].tail or "") + data
-        else:
-            parent.text = (parent.text or "") + data
-
-
-def parse_html(html: str) -> ET.Element:
-    """The document's ``<html>`` element."""
-    builder = _TreeBuilder()
-    builder.feed(html)
-    builder.close()
-    return builder.root.find("html") or builder.root
-
-
-def classes(el: ET.Element) -> set[str]:
-    return set(el.get("class", "").split())
-
-
-def text_of(el: ET.Element) -> str:
-    return _SPACE.sub(" ", "".join(el.itertext())).strip()
 
 
 def read_blocks(html: str, *, stylesheet: str = "", skip: tuple[str, ...] = ()) -> Blocks:
@@ -414,31 +297,3 @@ def _col_widths(table: ET.Element) -> list[float] | None:
     if not cols or not all(found):
         return None
     return [float(m.group(1)) / 100 for m in found if m]
-
-
-def tidy(runs: list[Run]) -> list[Run]:
-    """Collapse white space as a browser does, across runs; drop empty runs."""
-    out: list[Run] = []
-    space_before = True  # at the start of a paragraph, or after a line break
-    for run in runs:
-        if run.text == "\n":
-            if out and out[-1].text.endswith(" "):
-                out[-1].text = out[-1].text.rstrip(" ")
-            out.append(run)
-            space_before = True
-            continue
-        text = _SPACE.sub(" ", run.text)
-        if space_before:
-            text = text.lstrip(" ")
-        if not text:
-            continue
-        space_before = text.endswith(" ")
-        out.append(Run(text, run.bold, run.italic, run.tbd, run.small, run.change))
-    while out:
-        last = out[-1]
-        if last.text != "\n":
-            last.text = last.text.rstrip(" ")
-            if last.text:
-                break
-        out.pop()
-    return out
