@@ -71,7 +71,7 @@ def test_complete_plan_row(complete_path: Path, complete_plan: dict) -> None:
         "caseload": "15 / 20",
         "pm_host": "Example Civic Partnership (project management)",
         "policy_group": "decides by consensus; meets monthly",
-        "operations_group": "biweekly",
+        "operations_group": "every two weeks",
         "diverted_charges": "not filed",
     }
     assert {"name": "Example County District Attorney", "role": "Prosecution",

@@ -265,9 +265,18 @@ def test_rulebook_is_cached_but_callers_cannot_corrupt_it() -> None:
 
 def test_evidence_matches_the_published_figures() -> None:
     evidence = load_evidence()
-    dois = [e["doi"] for e in evidence["evidence"]]
-    assert dois == ["10.1016/j.evalprogplan.2017.05.008", "10.1007/s11292-019-09352-7",
+    dois = [e.get("doi") for e in evidence["evidence"]]
+    assert dois == ["10.1016/j.evalprogplan.2017.05.008", None, "10.1007/s11292-019-09352-7",
                     "10.1177/0011128716687550"]
+    # lead-facts.md section 3: the 2015 report and the 2019 article give different figures;
+    # each citation carries only its own.
+    report, article = evidence["evidence"][1], evidence["evidence"][2]
+    assert report["findings"] == ["39 fewer jail days per year", "87% lower odds of a prison term"]
+    assert "2015" in report["citation"] and "2019" not in report["citation"]
+    assert article["findings"] == ["about 41 fewer jail days per year",
+                                   "88% lower odds of a prison term"]
+    assert "2019" in article["citation"] and "2015" not in article["citation"]
+    assert all("comparison group" in e["design"] for e in (report, article))
     assert "60% lower odds of arrest in the six months after entry" in \
         evidence["evidence"][0]["findings"]
     assert [s["key"] for s in evidence["sources"]] == ["T", "B", "S"]

@@ -7,8 +7,12 @@ calls met, or the reverse.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
+import markupsafe
+
+from lead_replicate.rules.confirm import Term, covering, terms
 from lead_replicate.rules.validate import Report
 
 # The three referral doors (Toolkit ch. 3), in the order documents list them.
@@ -23,6 +27,26 @@ SAFEGUARDS = (
     ("sanctions_for_drug_use", "are not sanctioned for drug use or relapse",
      "drug use or relapse is sanctioned"),
 )
+
+
+Bracket = Callable[[Any, str], markupsafe.Markup]
+
+
+def bracketer(listed: list[Term]) -> Bracket:
+    """The ``tbc(value, path)`` every template calls to print a value the plan sets.
+
+    ``path`` is where the value comes from, written as validate writes paths
+    (``prosecution.intake_window_days``, ``stakeholders[2].signatory``). A value under a
+    path the plan lists in ``to_confirm`` prints as ``[value]`` with a visible "to be
+    confirmed" mark; any other value prints as it is (escaped, unless already markup).
+    """
+    def tbc(value: Any, path: str) -> markupsafe.Markup:
+        text = markupsafe.escape(value)
+        if covering(listed, path) is None:
+            return text
+        return markupsafe.Markup('<span class="tbc" data-path="{}">[{}]<span class="tbc-mark">'
+                                 ' (to be confirmed)</span></span>').format(path, text)
+    return tbc
 
 
 def _section(data: Any, *keys: str) -> dict:
@@ -49,7 +73,7 @@ def doors(plan: dict) -> dict[str, dict[str, Any]]:
     return out
 
 
-def harm_reduction(cm: dict, status: str) -> dict[str, Any]:
+def harm_reduction(cm: dict, status: str, tbc: Bracket) -> dict[str, Any]:
     """What the plan decides about harm reduction, and exactly what departs or is open.
 
     Only an explicit ``true`` safeguard departs from harm reduction (an absent one is not an
@@ -59,13 +83,14 @@ def harm_reduction(cm: dict, status: str) -> dict[str, Any]:
     return {
         "status": status,
         "approach": cm.get("approach"),
-        "stated": [text for key, text, _ in SAFEGUARDS if cm.get(key) is False],
+        "stated": [tbc(text, f"case_management.{key}") for key, text, _ in SAFEGUARDS
+                   if cm.get(key) is False],
         "departures": [text for key, _, text in SAFEGUARDS if cm.get(key) is True],
         "unstated": [key for key, _, _ in SAFEGUARDS if cm.get(key) is None],
     }
 
 
-def no_fail_out(cm: dict, status: str) -> dict[str, Any]:
+def no_fail_out(cm: dict, status: str, tbc: Bracket) -> dict[str, Any]:
     """Whether participants can fail out: stated never, departing, or still open."""
     removal, months = cm.get("removal_for_noncompliance"), cm.get("fixed_duration_months")
     departures = []
@@ -73,8 +98,11 @@ def no_fail_out(cm: dict, status: str) -> dict[str, Any]:
         departures.append("participants can be removed for not meeting goals or timelines")
     if months is not None:
         departures.append(f"services end after a fixed {months} months")
-    return {"status": status, "stated": removal is False and months is None,
-            "departures": departures}
+    stated = removal is False and months is None
+    return {"status": status, "departures": departures,
+            "stated": tbc('Participants cannot "fail out" of LEAD: services continue as long as '
+                          "the participant wants them.", "case_management."
+                          "removal_for_noncompliance") if stated else ""}
 
 
 def plan_decisions(report: Report) -> dict[str, Any]:
@@ -82,12 +110,16 @@ def plan_decisions(report: Report) -> dict[str, Any]:
     plan = report.plan or {}
     statuses = report.statuses
     cm = _section(plan, "case_management")
-    open_by_principle: dict[str, list[str]] = {}
+    open_by_principle: dict[str, list[dict[str, str]]] = {}
     for f in report.findings:
         if f.is_principle and f.status == "open":
-            open_by_principle.setdefault(f.principle, []).append(f.message)
+            open_by_principle.setdefault(f.principle, []).append(
+                {"message": f.message, "path": f.path})
     door_map = doors(plan)
+    listed = terms(plan)
+    tbc = bracketer(listed)
     return {
+        "to_confirm": listed, "tbc": tbc,
         "status": statuses,
         "open_by_principle": open_by_principle,
         "doors": door_map,
@@ -95,6 +127,6 @@ def plan_decisions(report: Report) -> dict[str, Any]:
         "ad": door_map["arrest_diversion"]["data"],
         "sc": door_map["social_contact"]["data"],
         "cr": door_map["community_referral"]["data"],
-        "harm_reduction": harm_reduction(cm, statuses.get("harm-reduction", "met")),
-        "no_fail_out": no_fail_out(cm, statuses.get("no-fail-out", "met")),
+        "harm_reduction": harm_reduction(cm, statuses.get("harm-reduction", "met"), tbc),
+        "no_fail_out": no_fail_out(cm, statuses.get("no-fail-out", "met"), tbc),
     }

@@ -103,13 +103,25 @@ def launch(jurisdiction: dict) -> str:
 def humanize(value: Any) -> str:
     """Turn a kebab-case value into words: ``jail-days`` -> ``jail days``."""
     special = {"hipaa": "HIPAA", "42-cfr-part-2": "42 CFR Part 2", "state-law": "state law",
-               "as-needed": "as needed", "pre-booking": "pre-booking",
-               "post-booking": "post-booking", "not-filed": "not filed",
+               "as-needed": "as needed", "biweekly": "every two weeks",
+               "pre-booking": "pre-booking", "post-booking": "post-booking",
+               "not-filed": "not filed",
                "held-in-abeyance": "held in abeyance", "quasi-experimental": "quasi-experimental",
                "pre-post": "pre-post", "process-only": "process-only",
                "harm-reduction": "harm-reduction", "abstinence-based": "abstinence-based"}
     text = str(value)
     return special.get(text, text.replace("-", " "))
+
+
+LAWS = {"hipaa": "the Health Insurance Portability and Accountability Act (HIPAA)",
+        "42-cfr-part-2": ("42 CFR Part 2 (confidentiality of substance use disorder patient "
+                          "records)"),
+        "state-law": "applicable state confidentiality law"}
+
+
+def humanize_law(value: Any) -> str:
+    """A confidentiality framework's full name, for the MOU: ``hipaa`` -> the Act's name."""
+    return LAWS.get(str(value), humanize(value))
 
 
 def nodot(value: Any) -> str:
@@ -121,6 +133,30 @@ def nodot(value: Any) -> str:
     text = str(value).rstrip().rstrip(".").rstrip()
     # Keep already-escaped output (a macro's result) marked safe, so it is not escaped twice.
     return markupsafe.Markup(text) if isinstance(value, markupsafe.Markup) else text
+
+
+def shown(value: Any) -> str:
+    """A plan value in words: ``true`` -> ``yes``, a list -> its items joined, kebab -> words."""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(shown(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {shown(v)}" for k, v in value.items())
+    return humanize(value) if isinstance(value, str) else str(value)
+
+
+def names_list(items: Any, conj: str = "and") -> markupsafe.Markup:
+    """``A, B and C`` (``or`` for alternatives); semicolons when a name has a comma in it.
+
+    Items may be markup (a bracketed term); anything else is escaped.
+    """
+    parts = [markupsafe.escape(i) for i in (items or [])]
+    if len(parts) < 2:
+        return markupsafe.Markup("").join(parts)
+    sep = "; " if any("," in str(p) for p in parts) else ", "
+    last = f"{sep.strip()} {conj} " if len(parts) > 2 else f" {conj} "
+    return markupsafe.Markup(sep).join(parts[:-1]) + markupsafe.Markup(last) + parts[-1]
 
 
 def has_field(items: Any, key: str) -> bool:
@@ -212,7 +248,9 @@ def _environment(overrides: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(date_long=date_long, money=money, launch=launch, humanize=humanize,
-                       nodot=nodot, has_field=has_field, yaml=quote_yaml)
+                       nodot=nodot, has_field=has_field, shown=shown, names_list=names_list,
+                       humanize_law=humanize_law,
+                       yaml=quote_yaml)
     return env
 
 

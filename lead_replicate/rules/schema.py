@@ -290,6 +290,14 @@ FORMAT: dict[str, dict] = {
         "owner": _id("Stakeholder id of the owner."),
         "due": _rule("date", "Due date, YYYY-MM-DD."),
     }, "One planning step."), "Readiness: status of planning steps."),
+    "to_confirm": _list(_map({
+        "path": _req(_text("Dotted path of a value the plan sets, e.g. "
+                           "prosecution.intake_window_days or stakeholders[spd].signatory "
+                           "(a list item by position or by its id).", empty=False)),
+        "note": _text("Why it is unconfirmed, and the source of the value as written."),
+    }, "One term still to be confirmed."),
+        "Terms written down before the partners confirmed them: every document prints them "
+        "in [brackets], the checklist lists them, and validate lists each as an open item."),
 }
 
 

@@ -12,6 +12,7 @@ from cerberus import errors as ce  # type: ignore[import-untyped]
 
 from lead_replicate.findings import Finding, PathParts, format_path
 from lead_replicate.loading.loader import Source
+from lead_replicate.rules.confirm import check_paths
 from lead_replicate.rules.plan import dig
 from lead_replicate.rules.schema import (
     STANDARD_MILESTONE_IDS,
@@ -74,6 +75,7 @@ def check_structure(source: Source) -> tuple[list[Finding], dict | None]:
         v.validate(clean, normalize=False)
         findings += [_from_cerberus(source, e) for e in _flatten(v._errors)]
         findings += _check_references(source)
+        findings += check_paths(source)
     except Exception:  # a bug here must become a finding, never a traceback
         log.exception("structural check failed on %s", source.name)
         findings = [_finding(source, (), "the file could not be checked against the format "
