@@ -3,6 +3,8 @@
 Run from the repository root: ``python benchmarks/build.py [--repeat N]``. Both sides start
 a fresh process, as a user would: ours builds the three PDFs in one process with one shared
 stylesheet and font configuration; the baseline runs ``weasyprint`` once per HTML file.
+Then what ``--docx`` adds (target: at most 0.3 s): the same build with Word files, and, in
+one fresh process, the three Word files alone (python-docx's import included).
 """
 
 from __future__ import annotations
@@ -25,6 +27,26 @@ from pathlib import Path
 from lead_replicate.documents.packet import BuildOptions, build_jurisdiction
 result = build_jurisdiction(Path(sys.argv[1]), BuildOptions(Path(sys.argv[2])))
 sys.exit(0 if result.complete else 1)
+"""
+
+
+DOCX_ONLY = """
+import sys, time
+from pathlib import Path
+from lead_replicate.documents.packet import BuildOptions, render_document
+from lead_replicate.rules.validate import validate_file
+report = validate_file(sys.argv[1])
+pages = [render_document(report, d, BuildOptions(Path("x")))
+         for d in ("mou", "manual", "checklist")]
+start = time.perf_counter()
+from lead_replicate.documents.docx import html_to_docx
+for html in pages:
+    html_to_docx(html)
+cold = time.perf_counter() - start
+start = time.perf_counter()
+for html in pages:
+    html_to_docx(html)
+print(f"{cold:.3f} {time.perf_counter() - start:.3f}")
 """
 
 
@@ -78,6 +100,19 @@ def main() -> int:
             theirs_pdf = work / "theirs0" / pdf.name
             print(f"  {pdf.name}: {_pages(pdf)} pages, {pdf.stat().st_size:,} bytes "
                   f"(weasyprint command: {theirs_pdf.stat().st_size:,} bytes)")
+        with_docx = [_timed([sys.executable, "-c", OURS.replace(
+            "BuildOptions(Path(sys.argv[2]))", "BuildOptions(Path(sys.argv[2]), docx=True)"),
+            str(SEATTLE), str(work / f"docx{i}")], env) for i in range(args.repeat)]
+        alone = [subprocess.run([sys.executable, "-c", DOCX_ONLY, str(SEATTLE)], check=True,
+                                cwd=ROOT, env=env, capture_output=True, text=True
+                                ).stdout.split() for _ in range(args.repeat)]
+        cold = statistics.median(float(a[0]) for a in alone)
+        warm = statistics.median(float(a[1]) for a in alone)
+        t_docx = statistics.median(with_docx)
+        print(f"ours with --docx (3 PDFs, 3 .docx): {t_docx:.2f} s  (runs: "
+              f"{', '.join(f'{t:.2f}' for t in with_docx)}); adds {t_docx - t_ours:+.2f} s")
+        print(f"the 3 Word files alone, fresh process: {cold:.3f} s with python-docx's import "
+              f"(target <= 0.3), {warm:.3f} s once loaded")
     return 0
 
 

@@ -15,10 +15,12 @@ import pytest
 from conftest import ROOT
 from lxml import etree
 
+from lead_replicate.diff import read_side
 from lead_replicate.documents.blocks import Blocks, Para, Run
 from lead_replicate.documents.docx import blocks_to_docx, html_to_docx
 from lead_replicate.documents.htmltree import classes, parse_html, text_of
 from lead_replicate.documents.packet import BuildOptions, build_jurisdiction, render_document
+from lead_replicate.documents.redline import write_redlines
 from lead_replicate.rules.validate import validate_file
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
@@ -193,6 +195,11 @@ def test_libreoffice_opens_every_docx_and_the_mou_has_the_pdf_clauses(tmp_path, 
     docs = sorted(folder.glob("*.docx"))
     (tmp_path / "draft.docx").write_bytes(html_to_docx(pages["draft"]))
     docs.append(tmp_path / "draft.docx")
+    new_plan = tmp_path / "santa_fe.yaml"  # and a redline, whose changes LibreOffice shows
+    new_plan.write_text(SANTA_FE.read_text(encoding="utf-8").replace(
+        "removal_for_noncompliance: true", "removal_for_noncompliance: false"), encoding="utf-8")
+    docs += write_redlines(read_side(str(SANTA_FE)), read_side(str(new_plan)),
+                           tmp_path / "redline", pdf=False)[:1]
     converted = tmp_path / "lo"
     subprocess.run(["soffice", f"-env:UserInstallation={(tmp_path / 'profile').as_uri()}",
                     "--headless", "--norestore", "--convert-to", "pdf", "--outdir",
@@ -218,6 +225,9 @@ def test_libreoffice_opens_every_docx_and_the_mou_has_the_pdf_clauses(tmp_path, 
         assert " ".join(_words(b)[:7]) in " ".join(_words(a)), numbers[i]
         i += 1
     assert "DRAFT - does not yet meet" in _pdf_text(converted / "draft.pdf", body_only=False)
+    redline = _pdf_text(converted / "mou-redline.pdf", raw=True)
+    assert 'Participants cannot "fail out" of LEAD' in redline  # inserted
+    assert "can be removed for not meeting goals" in redline  # deleted, shown struck through
 
 
 def _pdf_text(pdf: Path, *, body_only: bool = True, raw: bool = False) -> str:

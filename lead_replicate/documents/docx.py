@@ -39,7 +39,7 @@ def blocks_to_docx(doc: Blocks, *, redline: bool = False) -> bytes:
     from lead_replicate.documents import wordxml
 
     created = _created(doc.created)
-    base, numbers, ordered_abstract = _base()
+    base, numbers, ordered_abstract, _ids = _base()
     word = docx.Document(io.BytesIO(base))
     numbers = Numbers(numbers.clauses, numbers.bullets)
     wordxml.add_ordered_lists(word, numbers, ordered_abstract,
@@ -58,26 +58,25 @@ def blocks_to_docx(doc: Blocks, *, redline: bool = False) -> bytes:
 
 
 @lru_cache(maxsize=1)
-def _base() -> tuple[bytes, Numbers, int]:
+def _base() -> tuple[bytes, Numbers, int, dict[str, str]]:
     """python-docx's blank document with our styles and list definitions, made once per
-    process (styling it takes longer than writing a document's body)."""
+    process (styling it takes longer than writing a document's body), and its style ids by
+    name (python-docx looks a style up by name through every style, each time)."""
     import docx
 
     from lead_replicate.documents import wordxml
 
     word = docx.Document()
+    wordxml.slim(word, {"Normal Table", "Table Grid"})
     numbers, ordered_abstract = wordxml.add_numbering(word)
     wordxml.link_style(_styles(word), numbers.clauses, 1)
     out = io.BytesIO()
     word.save(out)
-    return out.getvalue(), numbers, ordered_abstract
+    return out.getvalue(), numbers, ordered_abstract, {s.name: s.style_id for s in word.styles}
 
 
-@lru_cache(maxsize=1)
 def _style_ids() -> dict[str, str]:
-    import docx
-
-    return {s.name: s.style_id for s in docx.Document(io.BytesIO(_base()[0])).styles}
+    return _base()[3]
 
 
 def _created(value: str) -> dt.datetime:

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
-_INLINE = {"span", "strong", "em", "b", "i", "code", "a", "br", "td", "th", "col", "colgroup",
-           "meta", "title", "head"}
+_INLINE = {"span", "strong", "em", "b", "i", "code", "a", "br", "meta", "title", "head"}
+_LEAVES = {"table", "p", "h1", "h2", "h3", "h4", "dt", "dd"}  # nothing inside them is matched
 _BREAK = {"page", "always", "left", "right", "recto", "verso"}
 
 
@@ -48,12 +48,14 @@ def page_rules(stylesheet: str, root: ET.Element) -> PageRules:
         return rules
     import cssselect2  # type: ignore[import-untyped]
 
-    for wrapper in cssselect2.ElementWrapper.from_html_root(root).iter_subtree():
-        if wrapper.etree_element.tag in _INLINE:  # breaks apply to blocks, rows and items
-            continue
+    todo = [cssselect2.ElementWrapper.from_html_root(root)]
+    while todo:  # only blocks: a table's cells and inline text are never page-broken
+        wrapper = todo.pop()
         for _spec, _order, pseudo, payload in matcher.match(wrapper):
             if pseudo is None:
                 getattr(rules, payload).add(id(wrapper.etree_element))
+        if wrapper.etree_element.tag not in _LEAVES:
+            todo += [c for c in wrapper.iter_children() if c.etree_element.tag not in _INLINE]
     return rules
 
 

@@ -140,6 +140,22 @@ def track_revisions(document: Any) -> None:
             settings.append(el)
 
 
+def slim(document: Any, keep_tables: set[str]) -> None:
+    """Drop what python-docx's blank document carries and ours never use: a second copy of
+    the styles for Word 2010, a bibliography part and ~140 table styles (the styles part falls
+    from 350 kB to a tenth, and every document is quicker to write and to open)."""
+    rels = document.part.rels
+    for rel_id, rel in list(rels.items()):
+        if rel.reltype.endswith(("/stylesWithEffects", "/customXml")):
+            rels.pop(rel_id)
+    styles = document.styles.element
+    for style in styles.findall(qn("w:style")):
+        name = style.find(qn("w:name"))
+        if style.get(qn("w:type")) == "table" and (
+                name is None or name.get(qn("w:val")) not in keep_tables):
+            styles.remove(style)
+
+
 def save_stable(document: Any, when: tuple[int, int, int]) -> bytes:
     """The package as bytes with fixed member dates, so identical input gives identical
     bytes (python-docx's own save stamps the current time)."""
