@@ -7,6 +7,7 @@ import logging
 from typing import Any
 
 from lead_replicate import __version__
+from lead_replicate.documents.agreement import agreement_terms
 from lead_replicate.documents.decisions import plan_decisions
 from lead_replicate.documents.templating import date_long
 from lead_replicate.findings import Finding
@@ -16,7 +17,6 @@ from lead_replicate.rules.validate import Report
 
 log = logging.getLogger(__name__)
 
-STANDARD_TERMS_VERSION = 1
 TITLES = {"mou": "Memorandum of Understanding", "manual": "Protocol Manual",
           "checklist": "Readiness Checklist"}
 # What each stakeholder role is called in documents and the comparison: one label per
@@ -116,7 +116,7 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
         **page_context(document=document, doc_title=TITLES[document], draft=draft,
                        generated_on=generated_on, source_name=source_name, j=j),
         **decisions,
-        "terms_version": STANDARD_TERMS_VERSION,
+        **agreement_terms(plan, people, by_id),
         "plan": plan, "stakeholders": people, "by_id": by_id, "roles": roles,
         "role_names": ROLE_NAMES, "names": names,
         "signatories": [p for p in people if p.get("signatory")],

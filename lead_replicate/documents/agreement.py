@@ -1,0 +1,145 @@
+"""The MOU's parties, records law, charge routing and standard-term values, computed once.
+
+Templates print these; they never work out who signs for whom or which law governs which
+records. A value the plan leaves open is ``None`` (or listed as open), and the templates print
+a bracketed blank for counsel or the partners in its place.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# The version of the project's own standard terms (never "LEAD standard terms": the
+# LEAD Support Bureau publishes no such terms).
+STANDARD_TERMS_VERSION = 2
+
+STATE_NAMES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
+    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada",
+    "NH": "New Hampshire", "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York",
+    "NC": "North Carolina", "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma",
+    "OR": "Oregon", "PA": "Pennsylvania", "RI": "Rhode Island", "SC": "South Carolina",
+    "SD": "South Dakota", "TN": "Tennessee", "TX": "Texas", "UT": "Utah", "VT": "Vermont",
+    "VA": "Virginia", "WA": "Washington", "WV": "West Virginia", "WI": "Wisconsin",
+    "WY": "Wyoming", "DC": "the District of Columbia", "AS": "American Samoa", "GU": "Guam",
+    "MP": "the Northern Mariana Islands", "PR": "Puerto Rico", "VI": "the U.S. Virgin Islands",
+}
+COMMONWEALTHS = ("KY", "MA", "PA", "VA")
+LEVEL_NAMES = {"infraction": "infractions", "misdemeanor": "misdemeanors",
+               "gross-misdemeanor": "gross misdemeanors", "felony": "felonies"}
+
+
+def governing_law(state: str) -> str:
+    """The jurisdiction whose laws govern: "the State of Oregon", "the Commonwealth of …"."""
+    name = STATE_NAMES.get(state, state)
+    if state in ("DC", "AS", "GU", "MP", "PR", "VI") or state not in STATE_NAMES:
+        return name
+    return f"the {'Commonwealth' if state in COMMONWEALTHS else 'State'} of {name}"
+
+
+def _list(value: Any) -> list:
+    return value if isinstance(value, list) else []
+
+
+def parties(people: list[dict]) -> list[dict[str, Any]]:
+    """The Parties to the MOU, in plan order, each with its printed name and signer.
+
+    A signatory that acts for a government (``acting_for``) is that government acting through
+    it. When the government signs too, its departments join its party ("City of Example,
+    acting through its Police Department"); otherwise each department signs for it.
+    """
+    by_id = {p["id"]: p for p in people}
+    signing = [p for p in people if p.get("signatory")]
+    out: list[dict[str, Any]] = []
+    merged: dict[str, dict[str, Any]] = {}
+    for p in signing:
+        gov = by_id.get(p.get("acting_for") or "")
+        if gov is not None and gov.get("signatory") and gov is not p:
+            continue  # joins the government's party below
+        party = {"id": p["id"], "members": [p], "signer": p.get("signer") or {},
+                 "notice_address": p.get("notice_address"), "through": [],
+                 "government": gov["name"] if gov is not None else None}
+        merged[p["id"]] = party
+        out.append(party)
+    for p in signing:
+        gov_id = p.get("acting_for")
+        if gov_id in merged and gov_id != p["id"]:
+            merged[gov_id]["members"].append(p)
+            merged[gov_id]["through"].append(p["name"])
+    for party in out:
+        head = party["members"][0]
+        if party["government"]:
+            party["name"] = f"{party['government']}, acting through its {head['name']}"
+        elif party["through"]:
+            party["name"] = (f"{head['name']}, acting through its "
+                             + " and its ".join(party["through"]))
+        else:
+            party["name"] = head["name"]
+        party["path"] = f"{head.get('path', '')}.signatory"  # for tbc(): is signing confirmed
+        roles = [m.get("role_name", m.get("role", "")) for m in party["members"]]
+        party["role_name"] = ", ".join(dict.fromkeys(r.lower() for r in roles))
+        for member in party["members"]:
+            member["party_name"] = party["name"]
+    return out
+
+
+def records(plan: dict, by_id: dict[str, dict], party_ids: list[str]) -> dict[str, Any]:
+    """Which Party holds records under which federal law; ``None`` where the plan is silent."""
+    sharing = plan.get("data_sharing") or {}
+    frameworks = _list(sharing.get("frameworks"))
+
+    def named(key: str) -> list[dict] | None:
+        ids = sharing.get(key)
+        return None if ids is None else [by_id[i] for i in _list(ids) if i in by_id]
+
+    part2, hipaa = named("part2_programs"), named("hipaa_covered_entities")
+    special = {p["id"] for p in (part2 or []) + (hipaa or [])}
+    return {
+        "frameworks": frameworks,
+        "cites_part2": "42-cfr-part-2" in frameworks or bool(part2),
+        "cites_hipaa": "hipaa" in frameworks or bool(hipaa),
+        "cites_state": "state-law" in frameworks,
+        "part2": part2, "hipaa": hipaa,
+        "others": [by_id[i] for i in party_ids if i in by_id and i not in special],
+    }
+
+
+def prosecutors(people: list[dict]) -> dict[str, Any]:
+    """Who prosecutes which offense levels, and whether that split is still open."""
+    found = [p for p in people if p.get("role") == "prosecutor"]
+    routes = [{"name": p["name"], "levels": [LEVEL_NAMES[x] for x in _list(p.get("handles"))
+                                             if x in LEVEL_NAMES]} for p in found]
+    return {"all": found, "routes": routes,
+            "split_open": len(found) > 1 and any(not r["levels"] for r in routes)}
+
+
+def statutes(plan: dict) -> dict[str, list[dict]]:
+    """The statutes the plan cites, grouped by what the MOU uses them for."""
+    out: dict[str, list[dict]] = {}
+    for item in _list((plan.get("agreement") or {}).get("statutes")):
+        if isinstance(item, dict):
+            out.setdefault(item.get("subject") or "other", []).append(item)
+    return out
+
+
+def agreement_terms(plan: dict, people: list[dict], by_id: dict[str, dict]) -> dict[str, Any]:
+    """Everything the MOU, the manual and the consent form say about the agreement."""
+    the_parties = parties(people)
+    party_ids = [m["id"] for party in the_parties for m in party["members"]]
+    agreement = plan.get("agreement") or {}
+    state = (plan.get("jurisdiction") or {}).get("state")
+    return {
+        "terms_version": STANDARD_TERMS_VERSION,
+        "parties": the_parties,
+        "records": records(plan, by_id, party_ids),
+        "prosecutors": prosecutors(people),
+        "statutes": statutes(plan),
+        "state_name": STATE_NAMES.get(str(state), str(state)),
+        "governing_law": governing_law(str(state)),
+        "term_months": agreement.get("term_months"),
+        "notice_days": agreement.get("withdrawal_notice_days"),
+    }
