@@ -227,17 +227,18 @@ class _Walker:
         rows: list[list[Cell]] = []
         if org is not None:
             rows.append([Cell([Para("text", tidy(self._runs(org, ctx.but(bold=True))))])])
-        fields: list[Cell] = []
         for child in el:
             if "line" in classes(child):  # a line straight under the block: the signature
                 rows.append([_sig_cell(text_of(child), _next_label(el, child))])
-            elif "field" in classes(child):
+            elif "approved" in classes(child):  # "Approved as to form:" above counsel's line
+                rows.append([Cell([Para("text", tidy(self._runs(child, ctx)))])])
+            elif "field" in classes(child):  # one row of side-by-side fields
+                fields: list[Cell] = []
                 for f in child:
                     value, name = f.find("div[@class='line']"), f.find("div[@class='label']")
                     fields.append(_sig_cell(text_of(value) if value is not None else "",
                                             text_of(name) if name is not None else ""))
-        if fields:
-            rows.append(fields)
+                rows.append(fields)
         self.emit(Table(rows, signature=True))
 
     # --- inline -------------------------------------------------------------------------
