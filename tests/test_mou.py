@@ -90,7 +90,7 @@ def test_a_department_signs_through_its_government() -> None:
     page = mou_html(complete())
     name = "City of Example City, acting through its Example City Police Department"
     assert name in section(page, "signatures")
-    assert f"{name} (law enforcement) will" in section(page, "responsibilities")
+    assert f"{name} will" in section(page, "responsibilities")
 
 
 def test_departments_join_a_government_that_signs() -> None:
@@ -190,9 +190,11 @@ def test_open_records_law_is_bracketed_for_counsel() -> None:
 
 
 def test_non_parties_get_a_description_not_duties() -> None:
-    resp = section(mou_html(complete()), "responsibilities")
-    assert "are not Parties to this MOU; this MOU describes their part and places no duty" in resp
-    assert "Downtown Neighbors Association (community)" in resp
+    plan = complete()
+    plan["stakeholders"][5]["signatory"] = False  # the neighbors: stated not to sign
+    resp = section(mou_html(plan), "responsibilities")
+    assert ("are not Parties to this MOU; this MOU describes their part and places no duty on "
+            "them: Downtown Neighbors Association (community)") in resp
 
 
 def test_recitals_cite_the_evaluation_once_without_figures() -> None:
@@ -210,12 +212,13 @@ def test_fresh_init_plan_is_fully_bracketed() -> None:
     page = mou_html(_fresh_plan(True), draft=True)
     found = [b[1] for b in brackets(page)]
     for needed in ("which partner organizations sign this MOU", "the number of months",
-                   "the number of days", "the local problem this program addresses",
+                   "the number of days",
                    "the public-records statute that applies",
                    "whether state law requires this agreement to be filed or posted, and where",
                    "the Parties and their addresses for notices"):
         assert needed in found, needed
     assert "The laws of the Commonwealth of Pennsylvania govern" in text_of(page)
+    assert "No problem statement names the local issues yet." in section(page, "recitals")
 
 
 @pytest.mark.parametrize(("state", "words"), [
