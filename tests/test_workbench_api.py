@@ -183,18 +183,21 @@ def test_an_edit_returns_the_new_findings_and_saving_changes_exactly_that_line(c
     assert (folder / "seattle.yaml").read_text(encoding="utf-8") == before  # not saved yet
     assert client.post("/api/plans/seattle/save", headers=SAME_ORIGIN).status_code == 200
     after = (folder / "seattle.yaml").read_text(encoding="utf-8")
+    old = next(line for line in before.splitlines() if line.startswith("    maximum: 25"))
     diff = [line for line in difflib.ndiff(before.splitlines(), after.splitlines())
             if line[:1] in "+-"]
-    assert len(diff) == 2 and diff[0].startswith("-     maximum: 25   # to be confirmed")
-    assert diff[1] == "+" + diff[0][1:].replace("25", "30", 1)
+    assert diff == ["- " + old, "+ " + old.replace("25", "30", 1)]
     assert client.get("/api/plans/seattle").json()["dirty"] is False
 
 
 def test_null_removes_a_key_and_undo_brings_it_back(client):
-    body = patch(client, "case_management.caseload", None).json()
-    assert caseload_findings(body)[0]["status"] == "open"
+    body = patch(client, "referral.voluntary", None).json()
+    [finding] = [f for f in body["findings"] if f["principle"] == "voluntary"]
+    assert (finding["status"], finding["severity"]) == ("open", "error")
+    assert body["data"]["referral"].get("voluntary") is None and body["can_undo"] is True
     body = client.post("/api/plans/seattle/undo").json()
-    assert caseload_findings(body) == [] and body["dirty"] is False
+    assert [f for f in body["findings"] if f["principle"] == "voluntary"] == []
+    assert body["dirty"] is False and body["can_undo"] is False
 
 
 def test_a_missing_parent_section_is_created(client):

@@ -47,24 +47,56 @@ def test_malformed_paths_are_refused(text):
         parse_path(text)
 
 
+NOTED = """\
+lead: 1
+jurisdiction:
+  name: Example City   # as the charter spells it
+  # population: not in our sources
+  state: WA
+  kind: city
+case_management:
+  caseload:
+    average: 20   # average
+    maximum: 25   # at most
+  # field_based: unknown; ask the provider
+
+# Next section's heading
+evaluation:
+  independent: true
+"""
+
+
 def test_changing_a_value_changes_only_that_line_and_keeps_its_comment():
     after = edit(SEATTLE, ("case_management.caseload.maximum", 30))
     old = next(line for line in SEATTLE.splitlines() if line.startswith("    maximum: 25"))
     assert changed(SEATTLE, after) == ["-" + old, "+" + old.replace("25", "30", 1)]
+    after = edit(NOTED, ("case_management.caseload.maximum", 30))
+    assert changed(NOTED, after) == ["-    maximum: 25   # at most", "+    maximum: 30   # at most"]
 
 
 def test_a_new_key_goes_below_a_note_about_it_and_nothing_else_moves():
-    after = edit(SEATTLE, ("case_management.field_based", True))
-    assert changed(SEATTLE, after) == ["+  field_based: true"]
+    after = edit(NOTED, ("case_management.field_based", True), ("jurisdiction.population", 7))
+    assert changed(NOTED, after) == ["+  population: 7", "+  field_based: true"]
     lines = after.splitlines()
-    i = lines.index("  field_based: true")
-    assert lines[i - 1].startswith("  # field_based: unknown for 2011")
+    note = "  # field_based: unknown; ask the provider"
+    assert lines[lines.index("  field_based: true") - 1] == note
+    assert lines[lines.index("  population: 7") - 1] == "  # population: not in our sources"
+
+
+def test_a_new_key_at_the_end_of_a_section_goes_above_the_next_heading():
+    after = edit(NOTED, ("case_management.outreach", True))
+    assert changed(NOTED, after) == ["+  outreach: true"]
+    lines = after.splitlines()
+    assert lines[lines.index("  outreach: true") - 1:][:3] == [
+        "  # field_based: unknown; ask the provider", "  outreach: true", ""]
 
 
 def test_removing_a_key_keeps_the_comments_after_it():
+    after = edit(NOTED, ("case_management.caseload.maximum", None))
+    assert changed(NOTED, after) == ["-    maximum: 25   # at most"]
     after = edit(SEATTLE, ("case_management.caseload.maximum", None))
-    assert [line[:20] for line in changed(SEATTLE, after)] == ["-    maximum: 25   #"]
-    assert "  # field_based: unknown for 2011" in after
+    assert [line.split("#")[0].rstrip() for line in changed(SEATTLE, after)] == [
+        "-    maximum: 25"]
 
 
 def test_a_commented_out_field_of_an_init_plan_is_filled_in_on_its_own_line():

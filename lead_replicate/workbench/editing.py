@@ -347,17 +347,20 @@ def _apply(t: list[str], d: list[str], n: list[str], dmap: dict[int, int],
            keep_comments: bool = False) -> str:
     """Replace each changed block of the text by the new dump's lines.
 
-    ``lift``: new lines go up past comments and blank lines to just below the content before
-    them (ruamel puts a new key after the comments that follow the previous key, and those
-    usually head the next section). ``keep_comments``: removing a key keeps the comment lines
-    ruamel would drop with it (they are about what follows).
+    ``lift``: new lines go up past blank lines and less indented comments to just below the
+    content before them (ruamel puts a new key after the comments that follow the previous
+    key, and those usually head the next section); a comment indented as deep as the new
+    lines belongs with them and stays above. ``keep_comments``: removing a key keeps the
+    comment lines ruamel would drop with it (they are about what follows).
     """
     out: list[str] = []
     cursor = 0
     for a, b, n1, n2 in ranges:
         start, end = _text_span(d, t, dmap, a, b)
-        if lift and start == end:
-            while start > cursor and _is_gap(t[start - 1]):
+        if lift and start == end and n1 < n2:
+            depth = _indent(n[n1])
+            while start > cursor and _is_gap(t[start - 1]) and not (
+                    t[start - 1].strip() and _indent(t[start - 1]) >= depth):
                 start -= 1
             out += t[cursor:start] + n[n1:n2] + t[start:end]
         elif keep_comments:
