@@ -245,7 +245,7 @@ def test_build_refuses_mou_and_manual_for_a_plan_breaking_core_principles(tmp_pa
     assert "warning [" not in result.output  # build prints the errors that block documents
     assert "refused mou.pdf and protocol-manual.pdf" in result.output
     assert sorted(p.name for p in (tmp_path / "santa-fe").glob("*.pdf")) == [
-        "readiness-checklist.pdf"
+        "decisions.pdf", "readiness-checklist.pdf"
     ]
 
 
@@ -299,15 +299,16 @@ def test_build_exit_status_follows_what_was_written(tmp_path, html_pdfs):
 
     santa_fe = str(EXAMPLES / "santa_fe.yaml")
     counts = validate_file(santa_fe).counts  # the table prints validate's numbers
+    percent = validate_file(santa_fe).readiness.percent
     drafted = CliRunner().invoke(cli, ["build", santa_fe, "--out", str(tmp_path), "--draft"])
     assert drafted.exit_code == 0, drafted.output
     assert drafted.stderr.splitlines() == [
-        f"{santa_fe}: wrote mou.pdf, protocol-manual.pdf, readiness-checklist.pdf in "
-        f"{tmp_path / 'santa-fe'} (marked DRAFT)",
+        f"{santa_fe}: wrote mou.pdf, protocol-manual.pdf, readiness-checklist.pdf, "
+        f"decisions.pdf in {tmp_path / 'santa-fe'} (marked DRAFT)",
         "Jurisdiction          Errors  Warnings  Open  Readiness  Documents",
         "--------------------  ------  --------  ----  ---------  ---------",
         f"Santa Fe, New Mexico  {counts.errors:6}  {counts.warnings:8}  {counts.open:4}"
-        "        44%  3 written",
+        f"  {str(percent) + '%':>9}  4 written",
         "",
         "1 jurisdiction: 1 built, 0 unchanged (from the cache), 0 failed.",
     ]

@@ -82,7 +82,8 @@ def parse(html: str) -> Tags:
 def test_complete_plan_writes_three_pdfs_and_three_html(built: Outcome) -> None:
     names = sorted(p.name for p in built.written)
     assert names == sorted(["mou.pdf", "protocol-manual.pdf", "readiness-checklist.pdf",
-                            "mou.html", "protocol-manual.html", "readiness-checklist.html"])
+                            "decisions.pdf", "mou.html", "protocol-manual.html",
+                            "readiness-checklist.html", "decisions.html"])
     assert all(p.parent.name == "example-city" for p in built.written)
     assert built.complete and built.refused == []
     assert not list(built.written[0].parent.glob(".*.tmp"))
@@ -171,11 +172,11 @@ def test_principle_errors_refuse_mou_and_manual(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("lead_replicate.documents.pdf.render_pdf", lambda html, **kw: b"%PDF-fake")
     result = build_jurisdiction(DATA / "principle-errors.yaml", BuildOptions(tmp_path))
-    assert [p.name for p in result.written] == ["readiness-checklist.pdf"]
+    assert [p.name for p in result.written] == ["readiness-checklist.pdf", "decisions.pdf"]
     assert result.refused == ["mou.pdf", "protocol-manual.pdf"]
     assert not result.complete and not result.failed
     assert outcome_line(result) == (
-        f"{DATA / 'principle-errors.yaml'}: wrote readiness-checklist.pdf in "
+        f"{DATA / 'principle-errors.yaml'}: wrote readiness-checklist.pdf, decisions.pdf in "
         f"{tmp_path / 'hostile-example'}; refused mou.pdf and protocol-manual.pdf: "
         "1 principle error (fix it, or use --draft to build marked drafts)")
     assert not (tmp_path / "hostile-example" / "mou.pdf").exists()
@@ -251,7 +252,7 @@ def test_missing_pdf_engine_still_writes_html(tmp_path: Path,
     monkeypatch.setattr("lead_replicate.documents.pdf.render_pdf", no_engine)
     result = build_jurisdiction(DATA / "complete.yaml", BuildOptions(tmp_path))
     assert sorted(p.name for p in result.written) == [
-        "mou.html", "protocol-manual.html", "readiness-checklist.html"]
+        "decisions.html", "mou.html", "protocol-manual.html", "readiness-checklist.html"]
     assert result.problem == "The PDF engine could not start." and result.failed
     html = (tmp_path / "example-city" / "mou.html").read_text(encoding="utf-8")
     assert "data:font/ttf;base64," in html and "<style>" in html  # opens on its own
@@ -468,7 +469,7 @@ def test_a_plan_that_now_fails_loses_the_documents_it_no_longer_supports(
     plan.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     first = build_jurisdiction(plan, BuildOptions(out, html=True))
-    assert first.complete and len(first.written) == 6
+    assert first.complete and len(first.written) == 8
     folder = out / "example-city"
     (folder / "protocol-manual.html").write_text("my notes", encoding="utf-8")  # now the user's
     plan.write_text(text.replace("removal_for_noncompliance: false",
@@ -477,7 +478,8 @@ def test_a_plan_that_now_fails_loses_the_documents_it_no_longer_supports(
     assert second.refused == ["mou.pdf", "protocol-manual.pdf"]
     assert second.removed == ["mou.pdf", "mou.html", "protocol-manual.pdf"]
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
-        "protocol-manual.html", "readiness-checklist.html", "readiness-checklist.pdf"]
+        "decisions.html", "decisions.pdf", "protocol-manual.html", "readiness-checklist.html",
+        "readiness-checklist.pdf"]
     assert outcome_line(second).endswith(
         "; removed mou.pdf, mou.html and protocol-manual.pdf from an earlier build (they no "
         "longer match the plan)")

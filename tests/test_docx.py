@@ -100,14 +100,15 @@ def test_styles_are_word_built_ins(words) -> None:
 
 def test_tables_repeat_their_header_rows_and_rows_never_split(words) -> None:
     tables = part(words["checklist"]).findall("w:body/w:tbl", NS)
-    assert len(tables) == 3  # terms to confirm, planning steps, principles
+    assert len(tables) == 4  # open items, terms to confirm, planning steps, principles
     for table in tables:
         rows = table.findall("w:tr", NS)
         assert rows[0].find("w:trPr/w:tblHeader", NS) is not None
         assert all(r.find("w:trPr/w:tblHeader", NS) is None for r in rows[1:])
         assert all(r.find("w:trPr/w:cantSplit", NS) is not None for r in rows)
-    assert text(tables[0].find("w:tr", NS)) == "TermAs writtenNote"
-    assert text(tables[1].find("w:tr", NS)) == "StepStatusOwnerDue"
+    assert text(tables[0].find("w:tr", NS)) == "ItemStatusOwnerDue"
+    assert text(tables[1].find("w:tr", NS)) == "TermAs writtenNote"
+    assert text(tables[2].find("w:tr", NS)) == "StepStatusOwnerDue"
 
 
 def test_signature_blocks_are_tables_that_stay_on_one_page(words) -> None:
@@ -179,8 +180,8 @@ def test_same_input_gives_the_same_bytes(pages, words) -> None:
 
 def test_build_writes_a_word_file_beside_each_pdf(built) -> None:
     assert sorted(p.name for p in built.iterdir() if not p.name.startswith(".")) == [
-        "mou.docx", "mou.pdf", "protocol-manual.docx", "protocol-manual.pdf",
-        "readiness-checklist.docx", "readiness-checklist.pdf"]
+        "decisions.docx", "decisions.pdf", "mou.docx", "mou.pdf", "protocol-manual.docx",
+        "protocol-manual.pdf", "readiness-checklist.docx", "readiness-checklist.pdf"]
 
 
 def test_text_that_looks_like_markup_stays_text() -> None:

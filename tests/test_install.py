@@ -56,5 +56,5 @@ def test_installed_command_validates_and_builds_from_another_folder(elsewhere: P
     assert built.returncode == 0, built.stdout + built.stderr
     assert "Traceback" not in built.stderr
     pdfs = sorted(p.name for p in (elsewhere / "out" / "seattle").glob("*.pdf"))
-    assert pdfs == ["mou.pdf", "protocol-manual.pdf", "readiness-checklist.pdf"]
+    assert pdfs == ["decisions.pdf", "mou.pdf", "protocol-manual.pdf", "readiness-checklist.pdf"]
     assert _run(elsewhere, "principles", "--format", "json").returncode == 0

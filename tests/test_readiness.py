@@ -42,6 +42,12 @@ def test_derivation_rules_match_the_data_file() -> None:
     assert documented.isdisjoint(NEVER_DERIVED)
 
 
+def test_a_plan_that_records_no_milestone_shows_no_step_done(complete_plan: dict) -> None:
+    plan = {k: v for k, v in complete_plan.items() if k != "milestones"}
+    assert readiness(plan).done == 0
+    assert by_id(plan)["mou-signed"] == ("not-started", "default")
+
+
 def test_empty_plan_is_all_not_started() -> None:
     r = readiness({})
     assert [m.id for m in r.milestones] == STANDARD_IDS
@@ -53,16 +59,18 @@ def test_complete_plan(complete_plan: dict) -> None:
     statuses = by_id(complete_plan)
     assert statuses["mou-signed"] == ("done", "file")
     assert statuses["officers-trained"] == ("in-progress", "file")
-    assert statuses["case-management-contracted"] == ("done", "derived")
+    # A named provider is at most in progress: only milestones can record a step done.
+    assert statuses["case-management-contracted"] == ("in-progress", "derived")
     assert statuses["project-manager-hired"] == ("in-progress", "derived")
     assert statuses["roi-adopted"] == ("in-progress", "derived")
     for step in NEVER_DERIVED - {"mou-signed", "officers-trained"}:
         assert statuses[step] == ("not-started", "default"), step
     r = readiness(complete_plan)
-    # done: policy group, eligibility, case management, prosecutor, MOU, evaluation,
-    # funding, launch date = 8 of 18 (17 standard + 1 custom)
-    assert (r.done, r.in_progress, r.not_started, r.total) == (8, 3, 7, 18)
-    assert r.percent == 8 * 100 // 18
+    # done: only the MOU, which milestones records; the seven steps the plan shows decided
+    # (policy group, eligibility, case management, prosecutor, evaluation, funding, launch
+    # date) are in progress with the three others: 1 of 18 (17 standard + 1 custom)
+    assert (r.done, r.in_progress, r.not_started, r.total) == (1, 10, 7, 18)
+    assert r.percent == 1 * 100 // 18
 
 
 def test_given_status_keeps_owner_and_due(complete_plan: dict) -> None:
@@ -83,30 +91,30 @@ def test_never_derived_steps_stay_not_started_even_in_a_full_plan(complete_plan:
 
 
 @pytest.mark.parametrize(("step", "plan", "expected"), [
-    ("policy-group-formed", {"governance": {"policy_group": {"members": ["a"]}}}, "done"),
+    ("policy-group-formed", {"governance": {"policy_group": {"members": ["a"]}}}, "in-progress"),
     ("policy-group-formed", {"governance": {"policy_group": {"members": []}}}, "not-started"),
     ("project-manager-hired", {"governance": {"project_manager": {"host": "a"}}}, "in-progress"),
     ("eligibility-defined",
      {"referral": {"arrest_diversion": {"eligible_offenses": [{"name": "x"}],
-                                        "exclusions": ["y"]}}}, "done"),
+                                        "exclusions": ["y"]}}}, "in-progress"),
     ("eligibility-defined",
      {"referral": {"arrest_diversion": {"eligible_offenses": [{"name": "x"}]}}}, "in-progress"),
-    ("case-management-contracted", {"case_management": {"provider": "care"}}, "done"),
+    ("case-management-contracted", {"case_management": {"provider": "care"}}, "in-progress"),
     ("case-management-contracted", {"case_management": {"approach": "harm-reduction"}},
      "not-started"),
     ("prosecutor-agreement",
-     {"prosecution": {"diverted_charges": "not-filed", "intake_window_days": 30}}, "done"),
+     {"prosecution": {"diverted_charges": "not-filed", "intake_window_days": 30}}, "in-progress"),
     ("prosecutor-agreement", {"prosecution": {"intake_window_days": 30}}, "in-progress"),
     ("roi-adopted", {"data_sharing": {"release_of_information": "multi-party"}}, "in-progress"),
     ("roi-adopted", {"data_sharing": {"release_of_information": "per-agency"}}, "not-started"),
-    ("evaluation-plan", {"evaluation": {"design": "pre-post", "evaluator": "U"}}, "done"),
+    ("evaluation-plan", {"evaluation": {"design": "pre-post", "evaluator": "U"}}, "in-progress"),
     ("evaluation-plan", {"evaluation": {"design": "none", "evaluator": "U"}}, "in-progress"),
     ("evaluation-plan", {"evaluation": {"design": "none"}}, "not-started"),
     ("funding-secured", {"funding": {"sources": [{"source": "F"}]}}, "in-progress"),
     ("funding-secured",
-     {"funding": {"sources": [{"source": "F"}], "sustainability_plan": "Savings."}}, "done"),
+     {"funding": {"sources": [{"source": "F"}], "sustainability_plan": "Savings."}}, "in-progress"),
     ("funding-secured", {"funding": {"sustainability_plan": "Savings."}}, "not-started"),
-    ("launch-date-set", {"jurisdiction": {"launch": datetime.date(2027, 3, 1)}}, "done"),
+    ("launch-date-set", {"jurisdiction": {"launch": datetime.date(2027, 3, 1)}}, "in-progress"),
     ("launch-date-set", {"jurisdiction": {"name": "X"}}, "not-started"),
 ])
 def test_derivation(step: str, plan: dict, expected: str) -> None:

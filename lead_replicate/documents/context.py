@@ -9,6 +9,7 @@ from typing import Any
 from lead_replicate import __version__
 from lead_replicate.documents.agreement import agreement_terms
 from lead_replicate.documents.decisions import plan_decisions
+from lead_replicate.documents.openquestions import assigned_items, open_questions
 from lead_replicate.documents.templating import date_long
 from lead_replicate.findings import Finding
 from lead_replicate.rules.principles import load_evidence
@@ -18,7 +19,7 @@ from lead_replicate.rules.validate import Report
 log = logging.getLogger(__name__)
 
 TITLES = {"mou": "Memorandum of Understanding", "manual": "Protocol Manual",
-          "checklist": "Readiness Checklist"}
+          "checklist": "Readiness Checklist", "decisions": "Decisions Brief"}
 # What each stakeholder role is called in documents and the comparison: one label per
 # organization, so singular ("King County Executive (elected official)").
 ROLE_NAMES = {
@@ -112,6 +113,7 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
         item["provider_name"] = by_id[prov]["name"] if prov in by_id else prov
         services.append(item)
     findings = list(report.findings)
+    ready = readiness_summary(report.readiness or readiness(plan), by_id)
     return {
         **page_context(document=document, doc_title=TITLES[document], draft=draft,
                        generated_on=generated_on, source_name=source_name, j=j),
@@ -127,10 +129,12 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
         "racial_equity": plan.get("racial_equity") or {},
         "evaluation": plan.get("evaluation") or {}, "training": plan.get("training") or [],
         "funding": plan.get("funding") or {},
-        "readiness": readiness_summary(report.readiness or readiness(plan), by_id),
+        "readiness": ready,
+        "open_items": assigned_items(report, ready["milestones"]),
         "principles": report.principle_rows, "counts": report.counts,
         "findings": [f.to_dict() for f in findings],
         "open_findings": [f.to_dict() for f in findings if f.is_principle],
         "blocking": blocking_summary(findings),
+        "open_questions": open_questions(report),
         "evidence": load_evidence(),
     }

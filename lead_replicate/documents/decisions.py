@@ -7,6 +7,7 @@ calls met, or the reverse.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -105,6 +106,43 @@ def no_fail_out(cm: dict, status: str, tbc: Bracket) -> dict[str, Any]:
                           "removal_for_noncompliance") if stated else ""}
 
 
+def _plain(description: str) -> str:
+    """A format description as a label: no "(default ...)" or "(role ...)", no "Stakeholder id"."""
+    text = re.sub(r"\s*\([^)]*\)", "", description).strip().rstrip(".")
+    text = re.sub(r"^Stakeholder ids? of (the )?", "", text)
+    text = re.sub(r"^Whether ", "whether ", text)
+    return text[:1].upper() + text[1:]
+
+
+def term_rows(plan: dict, listed: list[Term]) -> list[dict[str, Any]]:
+    """Each term to confirm in plain words (no paths) for partner-facing documents."""
+    from lead_replicate.documents.templating import shown
+    from lead_replicate.rules.schema import rules_at
+
+    people = {s.get("id"): s.get("name") for s in plan.get("stakeholders") or []
+              if isinstance(s, dict)}
+
+    def described(parts: tuple) -> str:
+        rules = rules_at(parts)
+        return _plain(rules["meta"]["description"]) if rules else ""
+
+    rows = []
+    for term in listed:
+        parts = term.parts
+        value = term.value
+        name = people.get(value, value) if isinstance(value, str) else value
+        if parts[0] == "stakeholders" and len(parts) > 2:
+            owner = plan["stakeholders"][parts[1]].get("name", "")
+            label = f"{owner}: {described(parts)[:1].lower()}{described(parts)[1:]}"
+        elif len(parts) > 2 and isinstance(parts[-1], int) and parts[-2] == "members":
+            label = f"Member of {described(parts[:-2])[:1].lower()}{described(parts[:-2])[1:]}"
+        else:
+            label = described(parts) or term.written
+        rows.append({"path": term.path, "written": term.written, "note": term.note,
+                     "label": label, "value": shown(name)})
+    return rows
+
+
 def plan_decisions(report: Report) -> dict[str, Any]:
     """The decisions every document prints, keyed as the templates use them."""
     plan = report.plan or {}
@@ -119,7 +157,7 @@ def plan_decisions(report: Report) -> dict[str, Any]:
     listed = terms(plan)
     tbc = bracketer(listed)
     return {
-        "to_confirm": listed, "tbc": tbc,
+        "to_confirm": term_rows(plan, listed), "tbc": tbc,
         "status": statuses,
         "open_by_principle": open_by_principle,
         "doors": door_map,

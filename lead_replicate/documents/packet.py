@@ -27,8 +27,9 @@ from lead_replicate.rules.validate import Report, unreadable_report, validate_te
 log = logging.getLogger(__name__)
 
 DOCUMENTS = {"mou": "mou.pdf", "manual": "protocol-manual.pdf",
-             "checklist": "readiness-checklist.pdf"}
-ALWAYS_BUILT = ("checklist",)  # the checklist is how a plan with open findings moves forward
+             "checklist": "readiness-checklist.pdf", "decisions": "decisions.pdf"}
+# The checklist and the decisions brief are how a plan with open findings moves forward.
+ALWAYS_BUILT = ("checklist", "decisions")
 
 
 @dataclass

@@ -161,6 +161,9 @@ def milestone_statuses(plan: dict) -> list[Milestone]:
         entry = entries.get(step.id, {})
         rule = DERIVATIONS.get(step.id)
         derived = None if not rule else rule(plan)
+        # The plan shows a decision, never that the step is done (a named provider is not a
+        # signed contract): only the plan's own milestones entry can say "done".
+        derived = "in-progress" if derived == "done" else derived
         given = _given(entry)
         status: MilestoneStatus = given or derived or "not-started"
         source = "file" if given else "derived" if derived else "default"

@@ -1,0 +1,88 @@
+"""The plan's open questions for the partners: grouped by who decides, each with its principle.
+
+Partner-facing documents (the draft annex, the decisions brief) show these in plain words:
+the question, the LEAD principle behind it in one sentence, its source, the options the
+format allows and what the LEAD model recommends. Which principles are open comes from the
+report's statuses, the same ones ``validate`` prints.
+"""
+
+from __future__ import annotations
+
+import functools
+import re
+from typing import Any
+
+from lead_replicate.loading.loader import load_shipped
+from lead_replicate.rules.principles import load_rulebook
+from lead_replicate.rules.validate import Report
+
+DEFAULT_GROUP = "policy-group"
+
+
+@functools.lru_cache(maxsize=1)
+def decision_data() -> dict[str, Any]:
+    """data/decisions.yaml: who decides, the question, options and recommendation."""
+    return load_shipped("decisions.yaml")
+
+
+def first_sentence(text: str) -> str:
+    """The principle in one sentence: the requirement up to its first full stop."""
+    match = re.match(r"(.+?[.;])(\s+[A-Z]|\s*$)", " ".join(text.split()))
+    sentence = match.group(1) if match else text
+    return sentence[:-1] + "." if sentence.endswith(";") else sentence
+
+
+def open_questions(report: Report) -> list[dict[str, Any]]:
+    """The principles the plan does not meet, as questions, grouped by who decides.
+
+    Groups come in the data file's order (the order a meeting takes them); within a group,
+    core principles come first, then rulebook order. ``status`` is validate's: ``open``
+    (not decided yet), ``error`` or ``warning`` (decided, but departing from the principle).
+    """
+    data = decision_data()
+    groups = {key: {"key": key, "label": label, "items": []}
+              for key, label in data["groups"].items()}
+    messages: dict[str, list[str]] = {}
+    for f in report.findings:
+        if f.is_principle:
+            messages.setdefault(f.principle, []).append(f.message)
+    for rank, rule in enumerate(load_rulebook()):
+        status = report.statuses.get(rule.id, "met")
+        if status == "met":
+            continue
+        entry = data["principles"].get(rule.id, {})
+        group = groups[entry.get("decides", DEFAULT_GROUP)]
+        group["items"].append({
+            "id": rule.id, "title": rule.title, "severity": rule.severity, "status": status,
+            "question": entry.get("question") or rule.requirement,
+            "principle": first_sentence(rule.requirement), "source": rule.sources[0],
+            "options": [o["text"] for o in entry.get("options", [])],
+            "recommends": entry.get("recommends", ""),
+            "messages": messages.get(rule.id, []), "rank": (rule.severity != "core", rank),
+        })
+    out = []
+    for group in groups.values():
+        if group["items"]:
+            group["items"].sort(key=lambda item: item["rank"])
+            out.append(group)
+    return out
+
+
+def assigned_items(report: Report, milestones: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Every principle not met, core first, with the owner and due date of its planning step.
+
+    The owner and due date come from the plan's ``milestones`` entry for the step the item
+    belongs to (data/decisions.yaml names it); without one the item is unassigned.
+    """
+    data = decision_data()["principles"]
+    steps = {m["id"]: m for m in milestones}
+    items = []
+    for row in report.principle_rows:
+        if row["status"] == "met":
+            continue
+        step = steps.get(str(data.get(row["id"], {}).get("milestone", "")), {})
+        items.append({**row, "owner": step.get("owner"), "due": step.get("due"),
+                      "step": step.get("title")})
+    order = {"error": 0, "open": 1, "warning": 2}
+    items.sort(key=lambda i: (i["severity"] != "core", order.get(str(i["status"]), 3)))
+    return items
