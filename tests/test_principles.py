@@ -486,3 +486,17 @@ def test_checking_one_plan_is_fast(source: Source) -> None:
     for _ in range(200):
         check_principles(source.data, source)
     assert (time.perf_counter() - start) / 200 < 0.001
+
+
+def test_checked_from_names_the_fields_each_check_reports(source: Source) -> None:
+    """principles.yaml's checked_from is held to the code: every path a failing case reports
+    is one of the fields listed for its principle (or a section holding them)."""
+    import re
+
+    listed = {p.id: p.checked_from for p in load_rulebook()}
+    for principle, changes, _path, _status, _severity in FAILING:
+        for f in findings_for(source, mutate(source.data, *changes), principle):
+            path = re.sub(r"\[\d+\]", "[]", f.path)
+            assert any(field == path or field.startswith(path + ".") or
+                       field.startswith(path + "[]") for field in listed[principle]), (
+                principle, path, listed[principle])

@@ -349,3 +349,52 @@ def test_shown_values_are_valid_and_what_lead_expects() -> None:
     report = validate_source(load_text(yaml.safe_dump(data, sort_keys=False), "shown.yaml"))
     assert [f for f in report.findings if not f.is_principle] == []
     assert [f for f in report.findings if f.status == "violation"] == []
+
+
+def _comment_lists(text: str, label: str) -> list[str]:
+    """The comma-separated words after ``# LABEL:`` and its ``#   `` continuation lines."""
+    lines = text.splitlines()
+    start = next(i for i, line in enumerate(lines) if line.startswith(f"# {label}:"))
+    words = lines[start].split(":", 1)[1]
+    for line in lines[start + 1:]:
+        if not re.match(r"#\s{2,}\S", line):
+            break
+        words += " " + line[1:]
+    return [w.strip() for w in words.split(",")]
+
+
+def test_the_plan_templates_lists_and_defaults_are_the_formats() -> None:
+    """The choices, lists and defaults the template spells out in comments are the format's.
+
+    The format definition (schema.FORMAT) and data/milestones.yaml are their one home; the
+    template repeats them for the planner, so this test holds each copy to that home.
+    """
+    from lead_replicate.rules import schema
+    from lead_replicate.rules.readiness import standard_steps
+
+    text = _render_all_fields()
+    source = load_text(text, "all.yaml")
+    path_of = {mark.line: path for path, mark in source.key_marks.items()
+               if path and isinstance(path[-1], str)}
+    lines = text.splitlines()
+    checked = 0
+    for number, line in enumerate(lines, 1):
+        comment = line.partition(" # ")[2].strip()
+        if number not in path_of or " | " not in comment:
+            continue
+        listed = comment.split(":")[0]
+        follow = number
+        while listed.rstrip().endswith("|"):  # a list carried onto the next comment line
+            listed += " " + lines[follow].partition("#")[2].strip()
+            follow += 1
+        choices = [c.strip() for c in listed.split("|")]
+        rules = schema.rules_at(path_of[number]) or {}
+        expected = ["true", "false"] if rules.get("type") == "boolean" else rules.get("allowed")
+        assert choices == expected, (number, line)
+        checked += 1
+    assert checked >= 25
+    assert _comment_lists(text, "roles") == schema.ROLES
+    assert _comment_lists(text, "standard ids") == [s.id for s in standard_steps()]
+    signatory = next(line for line in lines if line.strip().startswith("signatory:") and
+                     "#" in line)
+    assert f"(default {str(schema.default('stakeholders', 'signatory')).lower()})" in signatory

@@ -6,6 +6,7 @@ import copy
 import datetime
 import hashlib
 import re
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -17,9 +18,9 @@ from hypothesis import strategies as st
 
 from lead_replicate.loading.loader import Source, load_jurisdiction
 from lead_replicate.rules import schema
+from lead_replicate.rules.readiness import MilestoneStatus, standard_steps
 from lead_replicate.rules.schema import (
     FORMAT,
-    STANDARD_MILESTONE_IDS,
     json_schema,
     slugify,
 )
@@ -161,11 +162,23 @@ def test_several_errors_are_all_reported(complete_plan: dict) -> None:
     assert paths == {"lead", "jurisdiction.population", "governance.policy_group.members[5]"}
 
 
-def test_standard_milestone_ids_match_format_md() -> None:
-    assert len(STANDARD_MILESTONE_IDS) == 17
-    assert len(set(STANDARD_MILESTONE_IDS)) == 17
-    assert "mou-signed" in STANDARD_MILESTONE_IDS
-    assert all(re.fullmatch(schema.ID_PATTERN, m) for m in STANDARD_MILESTONE_IDS)
+def test_standard_milestone_ids_are_valid_ids() -> None:
+    ids = [step.id for step in standard_steps()]  # data/milestones.yaml: their one home
+    assert len(set(ids)) == 17
+    assert all(re.fullmatch(schema.ID_PATTERN, m) for m in ids)
+
+
+def test_milestone_statuses_have_one_home() -> None:
+    assert typing.get_args(MilestoneStatus) == schema.MILESTONE_STATUSES
+    assert schema.rules_at(("milestones", 0, "status"))["allowed"] == list(
+        schema.MILESTONE_STATUSES)
+
+
+def test_defaults_come_from_the_format_definition() -> None:
+    assert schema.default("jurisdiction", "language") == "en"
+    assert schema.default("jurisdiction", "launch_precision") == "day"
+    assert schema.default("stakeholders", "signatory") is False
+    assert schema.default("stakeholders", "commitments") == []
 
 
 def test_states_include_dc_and_territories_only() -> None:

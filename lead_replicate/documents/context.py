@@ -14,6 +14,7 @@ from lead_replicate.documents.templating import date_long
 from lead_replicate.findings import Finding
 from lead_replicate.rules.principles import load_evidence
 from lead_replicate.rules.readiness import Readiness, readiness
+from lead_replicate.rules.schema import MILESTONE_STATUSES, default
 from lead_replicate.rules.validate import Report
 
 log = logging.getLogger(__name__)
@@ -31,7 +32,6 @@ ROLE_NAMES = {
     "civil-rights": "Civil rights", "evaluator": "Evaluation", "funder": "Funder",
     "corrections": "Corrections", "courts": "Courts", "other": "Other partner",
 }
-MILESTONE_STATUSES = ("done", "in-progress", "not-started", "not-applicable")
 
 
 def readiness_summary(raw: Readiness, people: dict[str, dict]) -> dict[str, Any]:
@@ -69,7 +69,8 @@ def page_context(*, document: str, doc_title: str, draft: bool, generated_on: dt
                   f"{tool['version']} on {date_long(generated_on)}.")
     return {"document": document, "doc_title": doc_title, "draft": draft,
             "generated_on": generated_on, "source_name": source_name, "tool": tool,
-            "language": j.get("language", "en"), "j": j, "footer": footer}
+            "language": j.get("language") or default("jurisdiction", "language"), "j": j,
+            "footer": footer}
 
 
 def build_context(report: Report, *, document: str, draft: bool, generated_on: dt.date,

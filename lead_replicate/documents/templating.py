@@ -92,7 +92,7 @@ def launch(jurisdiction: dict) -> str:
     day = _as_date(value)
     if day is None:
         return "" if value is None else str(value)
-    precision = jurisdiction.get("launch_precision", "day")
+    precision = jurisdiction.get("launch_precision")  # absent: a day, the format's default
     if precision == "year":
         return str(day.year)
     if precision == "month":

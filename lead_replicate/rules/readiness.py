@@ -9,9 +9,10 @@ from typing import Any, Literal, cast
 
 from lead_replicate.loading.loader import load_shipped
 from lead_replicate.rules.plan import dig
+from lead_replicate.rules.schema import MILESTONE_STATUSES
 
+# The type spells out schema.MILESTONE_STATUSES (a test holds the two equal).
 MilestoneStatus = Literal["done", "in-progress", "not-started", "not-applicable"]
-STATUSES: tuple[str, ...] = ("done", "in-progress", "not-started", "not-applicable")
 
 
 @dataclass(frozen=True)
@@ -150,7 +151,7 @@ def _entries(plan: dict) -> dict[str, dict]:
 
 def _given(entry: dict) -> MilestoneStatus | None:
     status = entry.get("status")
-    return cast(MilestoneStatus, status) if status in STATUSES else None
+    return cast(MilestoneStatus, status) if status in MILESTONE_STATUSES else None
 
 
 def milestone_statuses(plan: dict) -> list[Milestone]:
@@ -185,7 +186,7 @@ def readiness(plan: dict) -> Readiness:
     With no applicable step at all the percentage is 0: there is nothing to show progress on.
     """
     steps = milestone_statuses(plan)
-    count = {s: sum(m.status == s for m in steps) for s in STATUSES}
+    count = {s: sum(m.status == s for m in steps) for s in MILESTONE_STATUSES}
     applicable = len(steps) - count["not-applicable"]
     percent = count["done"] * 100 // applicable if applicable else 0
     return Readiness(percent, count["done"], count["in-progress"], count["not-started"],

@@ -43,13 +43,9 @@ MEETS = ["weekly", "biweekly", "monthly", "quarterly", "as-needed"]
 LEVELS = ["infraction", "misdemeanor", "gross-misdemeanor", "felony"]
 STATUTE_SUBJECTS = ["authority", "filing", "public-records", "records-retention",
                     "confidentiality", "other"]
-STANDARD_MILESTONE_IDS = (
-    "champions-identified", "stakeholders-convened", "policy-group-formed",
-    "project-manager-hired", "eligibility-defined", "case-management-contracted",
-    "prosecutor-agreement", "roi-adopted", "mou-signed", "protocols-adopted",
-    "officers-trained", "case-managers-trained", "evaluation-plan", "data-system",
-    "funding-secured", "community-briefed", "launch-date-set",
-)
+# The standard milestone ids, titles and derivations live in data/milestones.yaml (read by
+# rules/readiness.py); the statuses a plan may give a milestone are these.
+MILESTONE_STATUSES = ("done", "in-progress", "not-started", "not-applicable")
 
 
 # Small constructors keep the definition one line per field, each with its description.
@@ -124,7 +120,7 @@ FORMAT: dict[str, dict] = {
         "id": _req(_id("Unique id other sections use to name this organization.")),
         "name": _req(_text("The organization's name.", empty=False)),
         "role": _req(_enum(ROLES, "The organization's role in the program.")),
-        "signatory": _flag("Whether it signs the MOU (default false).", default=False),
+        "signatory": _flag("Whether it signs the MOU.", default=False),
         "signer": _map(_PERSON, "Who signs; printed under the signature line."),
         "contact": _map({**_PERSON, "email": _text("Email address."),
                          "phone": _text("Phone number, as text.")},
@@ -286,7 +282,7 @@ FORMAT: dict[str, dict] = {
     "milestones": _list(_map({
         "id": _req(_id("A standard milestone id, or a custom one (which needs a title).")),
         "title": _text("The step's title; required for a custom id."),
-        "status": _enum(["done", "in-progress", "not-started", "not-applicable"], "Status."),
+        "status": _enum(list(MILESTONE_STATUSES), "Status."),
         "owner": _id("Stakeholder id of the owner."),
         "due": _rule("date", "Due date, YYYY-MM-DD."),
     }, "One planning step."), "Readiness: status of planning steps."),
@@ -398,17 +394,44 @@ def _json_rule(rule: dict) -> dict:
 
 
 def normalize(data: dict) -> dict:
-    """A deep copy of a structurally valid plan with the documented defaults filled in."""
-    plan = _copy(data)
+    """A deep copy of a structurally valid plan with the documented defaults filled in.
+
+    The defaults are the ``default=`` of :data:`FORMAT`, filled into every mapping the plan
+    has (absent sections stay absent); the two derived from other fields are set here.
+    """
+    plan = _fill_defaults(_copy(data), FORMAT)
     j = plan["jurisdiction"]
     j.setdefault("short_name", j["name"])
     j["slug"] = slug_of(j)
-    j.setdefault("language", "en")
-    j.setdefault("launch_precision", "day")
-    for holder in plan.get("stakeholders") or []:
-        holder.setdefault("signatory", False)
-        holder.setdefault("commitments", [])
     return plan
+
+
+def _fill_defaults(node: Any, fields: dict) -> Any:
+    """``node`` (a copy) with each absent field that has a default set to (a copy of) it."""
+    if not isinstance(node, dict):
+        return node
+    for key, rule in fields.items():
+        if key not in node:
+            if "default" in rule["meta"]:
+                node[key] = _copy(rule["meta"]["default"])
+        elif rule["type"] == "dict":
+            _fill_defaults(node[key], rule["schema"])
+        elif rule["type"] == "list" and rule["schema"]["type"] == "dict" and \
+                isinstance(node[key], list):
+            for item in node[key]:
+                _fill_defaults(item, rule["schema"]["schema"])
+    return node
+
+
+def default(*path: str) -> Any:
+    """The format's default for the field at ``path``, e.g. ``default("jurisdiction",
+    "language")`` (list items are stepped into: ``default("stakeholders", "signatory")``)."""
+    rules: dict = {"type": "dict", "schema": FORMAT}
+    for key in path:
+        while rules["type"] == "list":
+            rules = rules["schema"]
+        rules = rules["schema"][key]
+    return _copy(rules["meta"]["default"])
 
 
 def _copy(node: Any) -> Any:

@@ -14,8 +14,8 @@ from lead_replicate.findings import Finding, PathParts, format_path
 from lead_replicate.loading.loader import Source
 from lead_replicate.rules.confirm import check_paths
 from lead_replicate.rules.plan import dig
+from lead_replicate.rules.readiness import standard_steps
 from lead_replicate.rules.schema import (
-    STANDARD_MILESTONE_IDS,
     keys_at,
     normalize,
     rules_at,
@@ -297,6 +297,7 @@ def _check_references(source: Source) -> list[Finding]:
                 "file lists no stakeholders", "Add a 'stakeholders' list with each partner "
                 "organization's id, name and role.", value=True))
     seen: dict[str, int] = {}
+    standard = [step.id for step in standard_steps()] if _items(data, "milestones") else []
     for i, milestone in _items(data, "milestones"):
         mid = milestone.get("id")
         if not isinstance(mid, str):
@@ -306,8 +307,8 @@ def _check_references(source: Source) -> list[Finding]:
                 source, ("milestones", i, "id"), f"milestone id '{mid}' is used twice",
                 "List each milestone once.", value=True))
         seen.setdefault(mid, i)
-        if mid not in STANDARD_MILESTONE_IDS and "title" not in milestone:
-            hint = _closest(mid, list(STANDARD_MILESTONE_IDS))
+        if mid not in standard and "title" not in milestone:
+            hint = _closest(mid, standard)
             extra = f"; did you mean the standard step '{hint}'?" if hint else ""
             findings.append(_finding(
                 source, ("milestones", i, "title"), f"custom milestone '{mid}' needs a title"
