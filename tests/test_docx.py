@@ -18,6 +18,7 @@ from lxml import etree
 from lead_replicate.diff import read_side
 from lead_replicate.documents.blocks import Blocks, Para, Run
 from lead_replicate.documents.docx import blocks_to_docx, html_to_docx
+from lead_replicate.documents.htmlblocks import read_blocks
 from lead_replicate.documents.htmltree import classes, parse_html, text_of
 from lead_replicate.documents.packet import BuildOptions, build_jurisdiction, render_document
 from lead_replicate.documents.redline import write_redlines
@@ -182,6 +183,18 @@ def test_build_writes_a_word_file_beside_each_pdf(built) -> None:
     assert sorted(p.name for p in built.iterdir() if not p.name.startswith(".")) == [
         "decisions.docx", "decisions.pdf", "mou.docx", "mou.pdf", "protocol-manual.docx",
         "protocol-manual.pdf", "readiness-checklist.docx", "readiness-checklist.pdf"]
+
+
+def test_a_list_item_made_of_paragraphs_is_numbered_once() -> None:
+    html = ('<html><body><ol><li><p><strong>First question?</strong></p><p>Why it matters.</p>'
+            '<div>Notes:</div></li><li><p>Second question?</p></li></ol></body></html>')
+    paras = read_blocks(html).blocks
+    assert [(p.kind, p.continued, p.text) for p in paras] == [
+        ("number", False, "First question?"), ("number", True, "Why it matters."),
+        ("number", True, "Notes:"), ("number", False, "Second question?")]
+    numbered = [p for p in body_paragraphs(blocks_to_docx(Blocks(blocks=paras)))
+                if p.find("w:pPr/w:numPr", NS) is not None]
+    assert [text(p) for p in numbered] == ["First question?", "Second question?"]
 
 
 def test_text_that_looks_like_markup_stays_text() -> None:

@@ -188,6 +188,12 @@ class _Walker:
             if clauses:
                 self.clause += 1
             self.flow(item, self._styled(item, item_ctx))
+            # An item made of paragraphs (<li><p>...</p><p>...</p></li>): the first carries
+            # the number, the others are the item's continuations.
+            mine = [b for b in self.blocks[start:] if isinstance(b, Para)
+                    and b.level == ctx.depth and b.kind in (kind, "text")]
+            for i, para in enumerate(mine):
+                para.kind, para.continued = kind, i > 0 or para.continued
             first = self.blocks[start] if len(self.blocks) > start else None
             if isinstance(first, Para) and first.kind == kind and not first.continued:
                 first.number = f"{self.section}.{self.clause}" if clauses else ""

@@ -17,6 +17,7 @@ AUTHOR = "lead-replicate"
 TWIP = 1440  # per inch
 TEXT_WIDTH = 6.5  # inches between the margins of a Letter page with 1-inch margins
 BULLET_LEFT, BULLET_STEP, HANG = 0.3, 0.5, 0.25  # inches
+ORDERED_EXTRA = 0.05  # room for "10." in an ordered list
 CLAUSE_INDENT = 0.5
 HEADER_FILL = "E8E8E8"
 
@@ -108,8 +109,9 @@ class BodyWriter:
 
     @staticmethod
     def _indent(para: Para) -> str:
-        if para.kind in ("bullet", "number") and para.continued:
-            left = BULLET_LEFT + BULLET_STEP * para.level
+        if para.kind in ("bullet", "number") and para.continued:  # under the item's text
+            left = BULLET_LEFT + BULLET_STEP * para.level + (ORDERED_EXTRA
+                                                             if para.kind == "number" else 0)
         elif para.kind in ("term", "definition", "text") and para.level:
             left = CLAUSE_INDENT * para.level + (0.3 if para.kind == "definition" else 0)
         else:

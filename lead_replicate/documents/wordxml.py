@@ -18,6 +18,7 @@ from lead_replicate.documents.wordbody import (
     BULLET_STEP,
     CLAUSE_INDENT,
     HANG,
+    ORDERED_EXTRA,
     TWIP,
     Numbers,
 )
@@ -43,8 +44,9 @@ def add_numbering(document: Any) -> tuple[Numbers, int]:
         + _lvl(1, "decimal", "%1.%2", CLAUSE_INDENT, CLAUSE_INDENT, style="Clause"),
         base + 1: "".join(_lvl(i, "bullet", "\u2022", BULLET_LEFT + BULLET_STEP * i, HANG)
                           for i in range(6)),
-        base + 2: "".join(_lvl(i, "decimal", f"%{i + 1}.", BULLET_LEFT + 0.05 + BULLET_STEP * i,
-                               HANG + 0.05) for i in range(6)),
+        base + 2: "".join(_lvl(i, "decimal", f"%{i + 1}.",
+                               BULLET_LEFT + ORDERED_EXTRA + BULLET_STEP * i,
+                               HANG + ORDERED_EXTRA) for i in range(6)),
     }
     first_num = root.find(qn("w:num"))
     for abstract_id, levels in definitions.items():
