@@ -15,7 +15,7 @@ PathParts = tuple[str | int, ...]
 
 # Findings about the file itself rather than a LEAD principle: YAML syntax, the format's
 # structure, and text the document fonts cannot show.
-FORMAT_CHECKS = frozenset({"yaml", "schema"})
+FORMAT_CHECKS = frozenset({"yaml", "schema", "unprintable-text"})
 
 
 def format_path(parts: Iterable[str | int]) -> str:

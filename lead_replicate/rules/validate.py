@@ -99,10 +99,12 @@ class Report:
 def validate_source(source: Source) -> Report:
     """Check an already loaded file."""
     from lead_replicate.rules.confirm import open_items
+    from lead_replicate.rules.glyphs import check_text
     from lead_replicate.rules.principles import check_principles
     from lead_replicate.rules.structure import check_structure
 
     findings, plan = check_structure(source)
+    findings += check_text(source)
     if plan is not None:
         findings += check_principles(plan, source) + open_items(plan, source)
     return Report(source.name, source, plan, sorted(findings, key=Finding.sort_key))
