@@ -304,11 +304,11 @@ def test_build_exit_status_follows_what_was_written(tmp_path, html_pdfs):
     assert drafted.exit_code == 0, drafted.output
     assert drafted.stderr.splitlines() == [
         f"{santa_fe}: wrote mou.pdf, protocol-manual.pdf, readiness-checklist.pdf, "
-        f"decisions.pdf in {tmp_path / 'santa-fe'} (marked DRAFT)",
+        f"decisions.pdf, consent-form.pdf in {tmp_path / 'santa-fe'} (marked DRAFT)",
         "Jurisdiction          Errors  Warnings  Open  Readiness  Documents",
         "--------------------  ------  --------  ----  ---------  ---------",
         f"Santa Fe, New Mexico  {counts.errors:6}  {counts.warnings:8}  {counts.open:4}"
-        f"  {str(percent) + '%':>9}  4 written",
+        f"  {str(percent) + '%':>9}  5 written",
         "",
         "1 jurisdiction: 1 built, 0 unchanged (from the cache), 0 failed.",
     ]

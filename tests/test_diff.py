@@ -154,7 +154,8 @@ def test_redline_is_that_one_change_as_word_tracked_changes(tmp_path, no_removal
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1767225600")
     old, new = read_side(str(SANTA_FE)), read_side(str(no_removal))
     written = write_redlines(old, new, tmp_path / "red", pdf=False)
-    assert [p.name for p in written] == ["mou-redline.docx", "protocol-manual-redline.docx"]
+    assert [p.name for p in written] == ["mou-redline.docx", "protocol-manual-redline.docx",
+                                         "consent-form-redline.docx"]
     root = body((tmp_path / "red" / "mou-redline.docx").read_bytes())
     ins, dels = root.findall(f".//{W}ins"), root.findall(f".//{W}del")
     assert len(ins) == len(dels) == 1  # one sentence out, one sentence in, in one clause
@@ -193,8 +194,8 @@ def test_out_writes_word_and_pdf_redlines(tmp_path, no_removal) -> None:
     result = run("diff", str(SANTA_FE), str(no_removal), "--out", str(out))
     assert result.exit_code == 1, result.output
     assert sorted(p.name for p in out.iterdir() if not p.name.startswith(".")) == [
-        "mou-redline.docx", "mou-redline.pdf", "protocol-manual-redline.docx",
-        "protocol-manual-redline.pdf"]
+        "consent-form-redline.docx", "consent-form-redline.pdf", "mou-redline.docx",
+        "mou-redline.pdf", "protocol-manual-redline.docx", "protocol-manual-redline.pdf"]
     from pypdf import PdfReader
 
     text = " ".join(page.extract_text() for page in PdfReader(out / "mou-redline.pdf").pages)

@@ -82,8 +82,9 @@ def parse(html: str) -> Tags:
 def test_complete_plan_writes_three_pdfs_and_three_html(built: Outcome) -> None:
     names = sorted(p.name for p in built.written)
     assert names == sorted(["mou.pdf", "protocol-manual.pdf", "readiness-checklist.pdf",
-                            "decisions.pdf", "mou.html", "protocol-manual.html",
-                            "readiness-checklist.html", "decisions.html"])
+                            "decisions.pdf", "consent-form.pdf", "mou.html",
+                            "protocol-manual.html", "readiness-checklist.html", "decisions.html",
+                            "consent-form.html"])
     assert all(p.parent.name == "example-city" for p in built.written)
     assert built.complete and built.refused == []
     assert not list(built.written[0].parent.glob(".*.tmp"))
@@ -172,11 +173,14 @@ def test_principle_errors_refuse_mou_and_manual(tmp_path: Path,
                                                 monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr("lead_replicate.documents.pdf.render_pdf", lambda html, **kw: b"%PDF-fake")
     result = build_jurisdiction(DATA / "principle-errors.yaml", BuildOptions(tmp_path))
-    assert [p.name for p in result.written] == ["readiness-checklist.pdf", "decisions.pdf"]
+    # Its information sharing is decided, so its consent form is final.
+    assert [p.name for p in result.written] == ["readiness-checklist.pdf", "decisions.pdf",
+                                                "consent-form.pdf"]
     assert result.refused == ["mou.pdf", "protocol-manual.pdf"]
     assert not result.complete and not result.failed
     assert outcome_line(result) == (
-        f"{DATA / 'principle-errors.yaml'}: wrote readiness-checklist.pdf, decisions.pdf in "
+        f"{DATA / 'principle-errors.yaml'}: wrote readiness-checklist.pdf, decisions.pdf, "
+        f"consent-form.pdf in "
         f"{tmp_path / 'hostile-example'}; refused mou.pdf and protocol-manual.pdf: "
         "1 principle error (fix it, or use --draft to build marked drafts)")
     assert not (tmp_path / "hostile-example" / "mou.pdf").exists()
@@ -250,7 +254,8 @@ def test_missing_pdf_engine_still_writes_html(tmp_path: Path,
     monkeypatch.setattr("lead_replicate.documents.pdf.render_pdf", no_engine)
     result = build_jurisdiction(DATA / "complete.yaml", BuildOptions(tmp_path))
     assert sorted(p.name for p in result.written) == [
-        "decisions.html", "mou.html", "protocol-manual.html", "readiness-checklist.html"]
+        "consent-form.html", "decisions.html", "mou.html", "protocol-manual.html",
+        "readiness-checklist.html"]
     assert result.problem == "The PDF engine could not start." and result.failed
     html = (tmp_path / "example-city" / "mou.html").read_text(encoding="utf-8")
     assert "data:font/ttf;base64," in html and "<style>" in html  # opens on its own
@@ -466,7 +471,7 @@ def test_a_plan_that_now_fails_loses_the_documents_it_no_longer_supports(
     plan.write_text(text, encoding="utf-8")
     out = tmp_path / "out"
     first = build_jurisdiction(plan, BuildOptions(out, html=True))
-    assert first.complete and len(first.written) == 8
+    assert first.complete and len(first.written) == 10
     folder = out / "example-city"
     (folder / "protocol-manual.html").write_text("my notes", encoding="utf-8")  # now the user's
     plan.write_text(text.replace("removal_for_noncompliance: false",
@@ -475,8 +480,8 @@ def test_a_plan_that_now_fails_loses_the_documents_it_no_longer_supports(
     assert second.refused == ["mou.pdf", "protocol-manual.pdf"]
     assert second.removed == ["mou.pdf", "mou.html", "protocol-manual.pdf"]
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".")) == [
-        "decisions.html", "decisions.pdf", "protocol-manual.html", "readiness-checklist.html",
-        "readiness-checklist.pdf"]
+        "consent-form.html", "consent-form.pdf", "decisions.html", "decisions.pdf",
+        "protocol-manual.html", "readiness-checklist.html", "readiness-checklist.pdf"]
     assert outcome_line(second).endswith(
         "; removed mou.pdf, mou.html and protocol-manual.pdf from an earlier build (they no "
         "longer match the plan)")

@@ -181,7 +181,8 @@ def test_same_input_gives_the_same_bytes(pages, words) -> None:
 
 def test_build_writes_a_word_file_beside_each_pdf(built) -> None:
     assert sorted(p.name for p in built.iterdir() if not p.name.startswith(".")) == [
-        "decisions.docx", "decisions.pdf", "mou.docx", "mou.pdf", "protocol-manual.docx",
+        "consent-form.docx", "consent-form.pdf", "decisions.docx", "decisions.pdf", "mou.docx",
+        "mou.pdf", "protocol-manual.docx",
         "protocol-manual.pdf", "readiness-checklist.docx", "readiness-checklist.pdf"]
 
 

@@ -63,5 +63,6 @@ def test_installed_command_validates_and_builds_from_another_folder(elsewhere: P
     assert lines[4:] == ["", "1 jurisdiction: 1 built, 0 unchanged (from the cache), 0 failed."]
     assert built.stdout == ""
     pdfs = sorted(p.name for p in (elsewhere / "out" / "seattle").glob("*.pdf"))
-    assert pdfs == ["decisions.pdf", "mou.pdf", "protocol-manual.pdf", "readiness-checklist.pdf"]
+    assert pdfs == ["consent-form.pdf", "decisions.pdf", "mou.pdf", "protocol-manual.pdf",
+                    "readiness-checklist.pdf"]
     assert _run(elsewhere, "principles", "--format", "json").returncode == 0

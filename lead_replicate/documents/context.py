@@ -20,7 +20,8 @@ from lead_replicate.rules.validate import Report
 log = logging.getLogger(__name__)
 
 TITLES = {"mou": "Memorandum of Understanding", "manual": "Protocol Manual",
-          "checklist": "Readiness Checklist", "decisions": "Decisions Brief"}
+          "checklist": "Readiness Checklist", "decisions": "Decisions Brief",
+          "consent": "Consent to Share Information"}
 # What each stakeholder role is called in documents and the comparison: one label per
 # organization, so singular ("King County Executive (elected official)").
 ROLE_NAMES = {

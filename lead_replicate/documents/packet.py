@@ -1,4 +1,4 @@
-"""Build one jurisdiction's packet: MOU, protocol manual and readiness checklist."""
+"""Build one jurisdiction's packet: MOU, protocol manual, readiness checklist, consent form."""
 
 from __future__ import annotations
 
@@ -27,9 +27,23 @@ from lead_replicate.rules.validate import Report, unreadable_report, validate_te
 log = logging.getLogger(__name__)
 
 DOCUMENTS = {"mou": "mou.pdf", "manual": "protocol-manual.pdf",
-             "checklist": "readiness-checklist.pdf", "decisions": "decisions.pdf"}
+             "checklist": "readiness-checklist.pdf", "decisions": "decisions.pdf",
+             "consent": "consent-form.pdf"}
 # The checklist and the decisions brief are how a plan with open findings moves forward.
 ALWAYS_BUILT = ("checklist", "decisions")
+
+
+def needs_draft(document: str, report: Report) -> bool:
+    """Whether ``document`` may be built only as a marked draft for this plan.
+
+    The consent form depends only on how information is shared: it is final once that
+    principle is met, whatever else is open. The MOU and manual need a plan with no error.
+    """
+    if document in ALWAYS_BUILT:
+        return False
+    if document == "consent":
+        return report.statuses.get("information-sharing") != "met"
+    return report.errors > 0
 
 
 @dataclass
@@ -103,17 +117,16 @@ def _write_documents(path: Path, report: Report, options: BuildOptions,
                      outcome: Outcome) -> None:
     """Render the documents this plan may have and write them (PDF; HTML and Word when
     asked)."""
-    failing = report.errors > 0
-    doc_options = dataclasses.replace(options, draft=outcome.draft)
-    plain_options = dataclasses.replace(options, draft=False)
     on = generated_on()
     pages: dict[str, str] = {}
     for document, filename in DOCUMENTS.items():
-        if failing and not options.draft and document not in ALWAYS_BUILT:
+        draft = needs_draft(document, report)
+        if draft and not options.draft:
             outcome.refused.append(filename)
             continue
-        chosen = plain_options if document in ALWAYS_BUILT else doc_options
-        pages[filename] = render_document(report, document, chosen,
+        outcome.draft = outcome.draft or draft
+        pages[filename] = render_document(report, document,
+                                          dataclasses.replace(options, draft=draft),
                                           source_name=path.name, on=on)
     slug = str(outcome.slug)
     claim_folder(safe_output_path(options.out_dir, slug, OWNER_NAME).parent, path,

@@ -1,0 +1,144 @@
+"""The participant's release of information: every 42 CFR 2.31 element, plain language at
+grade 8 or below (Flesch-Kincaid), one or two pages, and built only when sharing is decided."""
+
+from __future__ import annotations
+
+import html
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import DATA, ROOT
+from pypdf import PdfReader
+
+from lead_replicate import scaffold
+from lead_replicate.documents.packet import BuildOptions, build_jurisdiction, render_document
+from lead_replicate.loading.loader import load_text
+from lead_replicate.rules.validate import validate_source
+
+
+def complete() -> dict:
+    return yaml.safe_load((DATA / "complete.yaml").read_text(encoding="utf-8"))
+
+
+def consent_html(plan: dict, draft: bool = False) -> str:
+    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    return render_document(report, "consent", BuildOptions(Path("unused"), draft=draft))
+
+
+def text_of(page: str) -> str:
+    body = re.sub(r"<(style|head)\b.*?</\1>", "", page, flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
+
+
+def plain_text(page: str) -> str:
+    """The words written for the participant: the plain sections, without bracketed notes."""
+    parts = re.findall(r'<section id="[a-z-]+" class="plain">(.*?)</section>', page, flags=re.S)
+    text = text_of(" ".join(parts))
+    return re.sub(r"\[[^\]]*\]", " ", text)
+
+
+# --- Flesch-Kincaid grade level (Kincaid et al. 1975), implemented here -------------------
+
+def syllables(word: str) -> int:
+    """Vowel groups, less a silent final e: the usual approximation for the formula."""
+    word = word.lower()
+    groups = re.findall(r"[aeiouy]+", word)
+    count = len(groups)
+    if word.endswith("e") and not word.endswith(("le", "ee")) and count > 1:
+        count -= 1
+    return max(count, 1)
+
+
+def flesch_kincaid_grade(text: str) -> float:
+    sentences = [s for s in re.split(r"[.!?:]+\s", text + " ") if re.search(r"[A-Za-z]", s)]
+    words = re.findall(r"[A-Za-z]+(?:'[a-z]+)?", text)
+    syl = sum(syllables(w) for w in words)
+    return 0.39 * len(words) / len(sentences) + 11.8 * syl / len(words) - 15.59
+
+
+def test_the_formula_on_known_text() -> None:
+    assert syllables("cat") == 1 and syllables("table") == 2 and syllables("information") == 4
+    assert flesch_kincaid_grade("The cat sat on the mat. The dog ran.") < 1
+    hard = ("Notwithstanding the aforementioned considerations, interagency memoranda "
+            "necessitate comprehensive jurisdictional authorization.")
+    assert flesch_kincaid_grade(hard) > 16
+
+
+@pytest.mark.parametrize("name", ["complete.yaml", "seattle"])
+def test_participant_text_is_grade_8_or_below(name: str) -> None:
+    path = DATA / name if name.endswith(".yaml") else ROOT / "examples" / f"{name}.yaml"
+    page = consent_html(yaml.safe_load(path.read_text(encoding="utf-8")))
+    text = plain_text(page)
+    assert len(text.split()) > 100
+    assert flesch_kincaid_grade(text) <= 8.0, flesch_kincaid_grade(text)
+
+
+def test_every_2_31_element_is_on_the_form() -> None:
+    page = consent_html(complete())
+    words = text_of(page)
+    assert "Your name:" in words  # 1. the patient's name
+    for org in ("Example City Police Department", "Example County District Attorney",
+                "Example Public Defender", "Example Care Network", "Example Civic Partnership"):
+        assert org in words  # 2 and 4: who may disclose, who may receive
+    assert "Each one may give it and each one may get it." in words
+    assert "Records of your care for drug or alcohol use from Example Care Network" in words  # 3
+    assert "so the prosecutor can decide about the charge" in words  # 5. purpose
+    assert "You can take back this consent at any time. Tell your case manager in writing." \
+        in words  # 6. revocation, how, and not undoing what was done
+    assert "It does not undo what was shared before you took it back." in words
+    assert "This consent ends: [To be decided: the date or event when this consent ends]" \
+        in words  # 7. expiration
+    assert "Your signature" in words and "Date" in words  # 8 and 9
+    assert "Witness: signature and printed name" in words
+    assert "Counsel to review before use" in words
+
+
+def test_redisclosure_notice_and_2_35_note_follow_the_plan() -> None:
+    page = text_of(consent_html(complete()))
+    assert "Notice to anyone who receives this information" in page
+    assert "may not share them further unless the person gives written consent" in page
+    assert "limit using the records to investigate or prosecute the person" in page
+    assert "[Counsel to complete: if a prosecutor gets records covered by 42 CFR Part 2" in page
+    plan = complete()
+    plan["data_sharing"]["frameworks"] = ["hipaa"]
+    plan["data_sharing"]["part2_programs"] = []
+    page = text_of(consent_html(plan))
+    assert "42 CFR" not in page and "Notice to anyone" not in page
+
+
+def test_state_law_is_named_only_when_cited() -> None:
+    assert "This form also follows" not in text_of(consent_html(complete()))
+    plan = complete()
+    plan["agreement"]["statutes"].append({"name": "Example Health Records Act",
+                                          "citation": "Example Rev. Stat. 2.2",
+                                          "source": "Fictional", "subject": "confidentiality"})
+    assert ("This form also follows Example Health Records Act (Example Rev. Stat. 2.2)."
+            in text_of(consent_html(plan)))
+
+
+def test_a_fresh_plan_builds_a_marked_bracketed_draft(tmp_path: Path) -> None:
+    plan = yaml.safe_load(scaffold.render_plan("Example Town", "OR", "city"))
+    page = consent_html(plan, draft=True)
+    assert "DRAFT - how information is shared is not decided yet" in page
+    assert "[To be decided: the organizations that share information]" in text_of(page)
+    assert "Open questions" not in page  # no annex: the form stays one or two pages
+
+
+def test_built_when_sharing_is_decided_else_only_as_draft(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    done = build_jurisdiction(DATA / "complete.yaml", BuildOptions(out))
+    form = out / "example-city" / "consent-form.pdf"
+    assert form in done.written
+    reader = PdfReader(form)
+    assert 1 <= len(reader.pages) <= 2
+    plan = complete()
+    del plan["data_sharing"]["release_of_information"]
+    undecided = tmp_path / "undecided.yaml"
+    undecided.write_text(yaml.safe_dump(plan), encoding="utf-8")
+    refused = build_jurisdiction(undecided, BuildOptions(tmp_path / "a"))
+    assert "consent-form.pdf" in refused.refused
+    drafted = build_jurisdiction(undecided, BuildOptions(tmp_path / "b", draft=True, html=True))
+    names = {p.name for p in drafted.written}
+    assert {"consent-form.pdf", "consent-form.html"} <= names
