@@ -39,7 +39,7 @@ report = validate_file(sys.argv[1])
 pages = [render_document(report, d, BuildOptions(Path("x")))
          for d in ("mou", "manual", "checklist")]
 start, cpu = time.perf_counter(), time.process_time()
-from lead_replicate.documents.docx import html_to_docx
+from lead_replicate.documents.word.docx import html_to_docx
 for html in pages:
     html_to_docx(html)
 cold, cold_cpu = time.perf_counter() - start, time.process_time() - cpu

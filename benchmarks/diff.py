@@ -26,13 +26,13 @@ import sys, time
 from pathlib import Path
 start, cpu = time.perf_counter(), time.process_time()
 from lead_replicate.diff import diff_plans, read_side
-from lead_replicate.documents import redline
+from lead_replicate.documents.word import redline
 old, new = read_side(sys.argv[1]), read_side(sys.argv[2])
 diff_plans(old, new)
 checked = time.perf_counter()
 redline.write_redlines(old, new, Path(sys.argv[3]), pdf=False, force=True)
 words, words_cpu = time.perf_counter(), time.process_time() - cpu
-from lead_replicate.documents.blockhtml import blocks_html
+from lead_replicate.documents.word.blockhtml import blocks_html
 from lead_replicate.documents.pdf import render_pdf
 for doc in ("mou", "manual"):
     merged = redline.redline_blocks(redline.document_blocks(old, doc, None),

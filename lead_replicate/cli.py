@@ -373,7 +373,7 @@ def diff(old: str, new: str, fmt: str, out_dir: Path | None, templates: Path | N
         result = diff_plans(reports[0], reports[1])
         written = []
         if out_dir is not None:
-            from lead_replicate.documents.redline import write_redlines
+            from lead_replicate.documents.word.redline import write_redlines
 
             written = write_redlines(reports[0], reports[1], out_dir, templates=templates,
                                      force=force)

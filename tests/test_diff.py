@@ -16,8 +16,8 @@ from lxml import etree
 
 from lead_replicate.cli import cli
 from lead_replicate.diff import diff_plans, read_side
-from lead_replicate.documents.blocks import Para
-from lead_replicate.documents.redline import document_blocks, write_redlines
+from lead_replicate.documents.word.blocks import Para
+from lead_replicate.documents.word.redline import document_blocks, write_redlines
 
 SANTA_FE = ROOT / "examples" / "santa_fe.yaml"
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

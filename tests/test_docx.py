@@ -16,12 +16,12 @@ from conftest import ROOT
 from lxml import etree
 
 from lead_replicate.diff import read_side
-from lead_replicate.documents.blocks import Blocks, Para, Run
-from lead_replicate.documents.docx import blocks_to_docx, html_to_docx
-from lead_replicate.documents.htmlblocks import read_blocks
-from lead_replicate.documents.htmltree import classes, parse_html, text_of
 from lead_replicate.documents.packet import BuildOptions, build_jurisdiction, render_document
-from lead_replicate.documents.redline import write_redlines
+from lead_replicate.documents.word.blocks import Blocks, Para, Run
+from lead_replicate.documents.word.docx import blocks_to_docx, html_to_docx
+from lead_replicate.documents.word.htmlblocks import read_blocks
+from lead_replicate.documents.word.htmltree import classes, parse_html, text_of
+from lead_replicate.documents.word.redline import write_redlines
 from lead_replicate.rules.validate import validate_file
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"

@@ -152,7 +152,7 @@ def _write_documents(path: Path, report: Report, options: BuildOptions,
                          force=options.force)
             outcome.written.append(target)
     if options.docx:  # Word needs no PDF engine: written even when Pango is missing
-        from lead_replicate.documents.docx import html_to_docx
+        from lead_replicate.documents.word.docx import html_to_docx
 
         for name, html in pages.items():
             target = targets[name].with_suffix(".docx")

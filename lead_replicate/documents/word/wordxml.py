@@ -1,6 +1,6 @@
 """Word markup python-docx has no API for: list numbering, fields, tracked changes, a stable zip.
 
-Imported only by ``documents/docx.py`` (itself imported lazily), so python-docx loads only
+Imported only by ``documents/word/docx.py`` (itself imported lazily), so python-docx loads only
 when a Word file is written.
 """
 
@@ -13,7 +13,7 @@ from typing import Any
 from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import nsdecls, qn
 
-from lead_replicate.documents.wordbody import (
+from lead_replicate.documents.word.wordbody import (
     BULLET_LEFT,
     BULLET_STEP,
     CLAUSE_INDENT,

@@ -15,11 +15,11 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 from lead_replicate import __version__
-from lead_replicate.documents.blocks import Blocks, Cell, Para, Run, Table
-from lead_replicate.documents.htmlblocks import read_blocks
 from lead_replicate.documents.output import write_atomic
 from lead_replicate.documents.packet import DOCUMENTS, BuildOptions, generated_on, render_document
 from lead_replicate.documents.templating import date_long, find_asset
+from lead_replicate.documents.word.blocks import Blocks, Cell, Para, Run, Table
+from lead_replicate.documents.word.htmlblocks import read_blocks
 from lead_replicate.errors import OutputError
 from lead_replicate.rules.validate import Report
 
@@ -221,7 +221,7 @@ def write_redlines(old: Report, new: Report, out_dir: Path, *, templates: Path |
     """Write ``<document>-redline.docx`` (and ``.pdf``) in ``out_dir`` for each negotiated
     document; returns the paths written. Raises PdfEngineError after the Word files when
     the PDF engine is missing."""
-    from lead_replicate.documents.docx import blocks_to_docx
+    from lead_replicate.documents.word.docx import blocks_to_docx
 
     written: list[Path] = []
     pdfs: list[tuple[Path, str]] = []
@@ -242,7 +242,7 @@ def write_redlines(old: Report, new: Report, out_dir: Path, *, templates: Path |
         write_atomic(target, blocks_to_docx(merged, redline=True), force=force)
         written.append(target)
         if pdf:
-            from lead_replicate.documents.blockhtml import blocks_html
+            from lead_replicate.documents.word.blockhtml import blocks_html
 
             pdfs.append((out_dir / f"{stem}.pdf", blocks_html(merged)))
     if pdfs:

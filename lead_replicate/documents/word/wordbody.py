@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape, quoteattr
 
-from lead_replicate.documents.blocks import Cell, Para, Run, Table
+from lead_replicate.documents.word.blocks import Cell, Para, Run, Table
 
 AUTHOR = "lead-replicate"
 TWIP = 1440  # per inch

@@ -14,9 +14,9 @@ import re
 import xml.etree.ElementTree as ET
 from dataclasses import dataclass
 
-from lead_replicate.documents.blocks import Block, Blocks, Cell, Para, Run, Table, tidy
-from lead_replicate.documents.htmltree import classes, parse_html, text_of
-from lead_replicate.documents.pagerules import PageRules, page_rules
+from lead_replicate.documents.word.blocks import Block, Blocks, Cell, Para, Run, Table, tidy
+from lead_replicate.documents.word.htmltree import classes, parse_html, text_of
+from lead_replicate.documents.word.pagerules import PageRules, page_rules
 
 BLOCK_TAGS = {"p", "h1", "h2", "h3", "h4", "h5", "h6", "ul", "ol", "dl", "table", "section",
               "header", "main", "div", "article", "aside", "nav", "footer", "blockquote",

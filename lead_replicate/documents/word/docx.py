@@ -17,10 +17,10 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from lead_replicate.documents.blocks import Blocks, Para, Table
-from lead_replicate.documents.htmlblocks import read_blocks
 from lead_replicate.documents.templating import find_asset
-from lead_replicate.documents.wordbody import CLAUSE_INDENT, BodyWriter, Numbers
+from lead_replicate.documents.word.blocks import Blocks, Para, Table
+from lead_replicate.documents.word.htmlblocks import read_blocks
+from lead_replicate.documents.word.wordbody import CLAUSE_INDENT, BodyWriter, Numbers
 
 STYLESHEET = "lead.css"  # read for its page breaks, as the PDF engine reads it
 FONT = "Cambria"  # Word's metric twin of the PDF's Caladea (LibreOffice maps one to the other)
@@ -36,7 +36,7 @@ def blocks_to_docx(doc: Blocks, *, redline: bool = False) -> bytes:
     """Write ``doc`` as .docx bytes; runs marked ``ins``/``del`` become tracked changes."""
     import docx
 
-    from lead_replicate.documents import wordxml
+    from lead_replicate.documents.word import wordxml
 
     created = _created(doc.created)
     base, numbers, ordered_abstract, _ids = _base()
@@ -64,7 +64,7 @@ def _base() -> tuple[bytes, Numbers, int, dict[str, str]]:
     name (python-docx looks a style up by name through every style, each time)."""
     import docx
 
-    from lead_replicate.documents import wordxml
+    from lead_replicate.documents.word import wordxml
 
     word = docx.Document()
     wordxml.slim(word, {"Normal Table", "Table Grid"})
@@ -103,7 +103,7 @@ def _styles(word: Any) -> Any:
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.shared import Inches, Pt, RGBColor
 
-    from lead_replicate.documents import wordxml
+    from lead_replicate.documents.word import wordxml
 
     styles = word.styles
     normal = styles["Normal"]
@@ -156,7 +156,7 @@ def _page_furniture(word: Any, doc: Blocks) -> None:
     from docx.enum.text import WD_ALIGN_PARAGRAPH, WD_TAB_ALIGNMENT
     from docx.shared import Inches, Pt
 
-    from lead_replicate.documents import wordxml
+    from lead_replicate.documents.word import wordxml
 
     section = word.sections[0]
     section.page_width, section.page_height = Inches(8.5), Inches(11)

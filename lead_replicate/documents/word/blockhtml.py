@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from html import escape
 
-from lead_replicate.documents.blocks import Blocks, Cell, Para, Run, Table
+from lead_replicate.documents.word.blocks import Blocks, Cell, Para, Run, Table
 
 STYLE = """
 ins { text-decoration: underline; color: #0b4f9c; }

@@ -1,0 +1,1 @@
+"""Counsel's copy: document HTML read into neutral blocks, written as Word files and redlines."""
