@@ -1,0 +1,1 @@
+"""The planning workbench (`serve`): edit a plan in the browser, findings and previews live."""
