@@ -8,6 +8,8 @@ import difflib
 import pytest
 import yaml
 from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lead_replicate.scaffold import render_plan
 from lead_replicate.workbench.editing import Document, EditError, parse_path
@@ -183,10 +185,75 @@ def test_line_endings_and_a_missing_final_newline_are_kept():
 
 def test_many_edits_mean_what_they_say():
     doc = Document(SEATTLE)
-    for n in range(20, 32):
+    for n in range(20, 26):
         doc.edit(parse_path("case_management.caseload.maximum"), n)
         doc.edit(parse_path("governance.policy_group.meets"), ["monthly", "weekly"][n % 2])
     data = yaml.safe_load(doc.text)
-    assert data["case_management"]["caseload"]["maximum"] == 31
+    assert data["case_management"]["caseload"]["maximum"] == 25
     assert data["governance"]["policy_group"]["meets"] == "weekly"
     assert len(changed(SEATTLE, doc.text)) <= 4
+
+
+EDIT_CHOICES = [
+    ("case_management.caseload.maximum", [30, 12, None]),
+    ("case_management.caseload.average", [15, None]),
+    ("case_management.field_based", [True, False, None]),
+    ("jurisdiction.population", [5000, None]),
+    ("jurisdiction.pilot_area", ["Downtown: 3rd Avenue", "yes", None]),
+    ("governance.policy_group.meets", ["monthly", None]),
+    ("stakeholders[0].name", ["Police # 1", None]),
+    ("evaluation.measures[0]", ["arrests", None]),
+]
+
+
+def _model_edit(data: dict, path: tuple, value: object) -> None:
+    """The plain-data meaning of an edit: set (creating parents), or remove with None (and
+    the sections that leaves empty)."""
+    node = data
+    for i, part in enumerate(path[:-1]):
+        child = node[part] if (isinstance(node, dict) and part in node) or (
+            isinstance(node, list) and part < len(node)) else None
+        if child is None:
+            if value is None:
+                return
+            child = [] if isinstance(path[i + 1], int) else {}
+            if isinstance(node, list):
+                node.append(child)
+            else:
+                node[part] = child
+        node = child
+    last = path[-1]
+    if value is None:
+        if isinstance(node, dict):
+            node.pop(last, None)
+        elif last < len(node):
+            del node[last]
+        if not node and len(path) > 1:  # a section left empty is removed too
+            _model_edit(data, path[:-1], None)
+    elif isinstance(node, list) and last == len(node):
+        node.append(value)
+    else:
+        node[last] = value
+
+
+@settings(max_examples=12, deadline=None)
+@given(st.sampled_from(["seattle", "init"]),
+       st.lists(st.tuples(st.integers(0, len(EDIT_CHOICES) - 1), st.integers(0, 2)),
+                min_size=1, max_size=6))
+def test_any_edits_mean_what_they_say_and_keep_every_other_line(which, picks):
+    text = SEATTLE if which == "seattle" else render_plan("Example City, Oregon", "OR", "city")
+    doc = Document(text)
+    model = yaml.safe_load(text)
+    for index, choice in picks:
+        path, values = EDIT_CHOICES[index]
+        value = values[choice % len(values)]
+        parts = parse_path(path)
+        try:
+            doc.edit(parts, value)
+        except EditError:
+            continue  # e.g. a list index past the end: refused, nothing changed
+        _model_edit(model, parts, value)
+        assert yaml.safe_load(doc.text) == model
+    kept = set(doc.text.splitlines())
+    touched = {line for line in text.splitlines() if line not in kept}
+    assert len(touched) <= 2 * len(picks) + 2  # each edit changes its own few lines only

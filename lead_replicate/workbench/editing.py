@@ -24,14 +24,15 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from lead_replicate.errors import LeadError
 from lead_replicate.findings import PathParts, format_path
-from lead_replicate.loading.source import commented_keys
+from lead_replicate.loading.source import Mark
 from lead_replicate.rules.schema import rules_at
+from lead_replicate.workbench.splicing import SpliceError, meaning, splice
+
+Marks = dict[PathParts, Mark]
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
 _PATH = re.compile(rf"{_KEY}(?:\.{_KEY}|\[\d{{1,6}}\])*")
 _PART = re.compile(rf"({_KEY})|\[(\d{{1,6}})\]")
-_KEY_ONLY = re.compile(r"^( *)([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?$")
-_SIMPLE_VALUE = re.compile(r"^[\w.+-]*$")
 _STR_TAG = "tag:yaml.org,2002:str"
 # Indentation styles tried on a file, the format's own first: (mapping, sequence, offset).
 _INDENTS = ((2, 4, 2), (2, 2, 0), (4, 4, 2), (4, 6, 4), (4, 4, 0), (3, 5, 3))
@@ -63,56 +64,183 @@ def _dump(y: YAML, root: Any) -> str:
     return out.getvalue()
 
 
-def _meaning(text: str) -> Any:
-    """What a text means, read as the validator reads it (YAML 1.1, plain data)."""
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
-    return yaml.load(text, Loader=loader)
-
-
 class Document:
     """One plan's text and its ruamel document, kept in step edit after edit."""
 
-    def __init__(self, text: str) -> None:
+    def __init__(self, text: str, *, indent: tuple[int, int, int] | None = None) -> None:
         self.text = text
         try:
             root = _yaml(_INDENTS[0]).load(text)
         except Exception as exc:  # ruamel's errors have no common base worth naming
             raise EditError(f"the file cannot be edited here ({type(exc).__name__}); "
                             "edit it in a text editor") from None
-        best: tuple[int, YAML, str] | None = None
-        for indent in _INDENTS:  # the style under which the file round-trips unchanged
-            y = _yaml(indent)
-            dumped = _dump(y, root)
+        self.root = CommentedMap() if root is None else root
+        if not isinstance(self.root, CommentedMap):
+            raise EditError("the file's top level is not a set of 'key: value' lines; "
+                            "fix it in a text editor")
+        best: tuple[int, tuple[int, int, int], str] | None = None
+        for style in ((indent,) if indent else ()) + _INDENTS:
+            dumped = _dump(_yaml(style), self.root)  # the style that round-trips the file
             changed = 0 if dumped == text else sum(
                 1 for op in difflib.SequenceMatcher(None, text.splitlines(),
                                                     dumped.splitlines(), False).get_opcodes()
                 if op[0] != "equal")
             if best is None or changed < best[0]:
-                best = (changed, y, dumped)
+                best = (changed, style, dumped)
             if changed == 0:
                 break
         assert best is not None
-        _, self._yaml, self._dumped = best
-        self.root = CommentedMap() if root is None else root
-        if not isinstance(self.root, CommentedMap):
-            raise EditError("the file's top level is not a set of 'key: value' lines; "
-                            "fix it in a text editor")
+        _, self.indent, dumped = best
+        self._yaml = _yaml(self.indent)
+        self._dumped: str | None = dumped  # the dump matching ``text``; None: not made yet
+        self._plain: Any = None  # what ``text`` means, once needed
+        self.stale = False  # lines were placed where ruamel would not put them
 
-    def edit(self, path: PathParts, value: Any) -> str:
-        """Set ``path`` to ``value`` (None removes it); return and keep the new text."""
+    @property
+    def pending(self) -> bool:
+        """Whether :meth:`prepare` has work to do."""
+        return self._dumped is None
+
+    def prepare(self) -> None:
+        """Dump the document now, so the next edit that adds or removes lines is quicker."""
+        if self._dumped is None:
+            self._dumped = _dump(self._yaml, self.root)
+
+    def edit(self, path: PathParts, value: Any, marks: Marks | None = None) -> str:
+        """Set ``path`` to ``value`` (None removes it); return and keep the new text.
+
+        ``marks`` (the validator's value positions for the current text) allow the common
+        case, one value replaced by another, to rewrite just that value on its line.
+        """
         depth = _present_depth(self.root, path)
-        try:
-            _change(self.root, path, value)
-            dumped = _dump(self._yaml, self.root)
-        except EditError:
-            self.__init__(self.text)  # type: ignore[misc]  # undo a partial change
-            raise
-        text, moved = splice(self.text, self._dumped, dumped, path[: depth + 1])
-        if moved:  # lines went where ruamel would not put them: read the new layout back
-            self.__init__(text)  # type: ignore[misc]
-        else:
-            self.text, self._dumped = text, dumped
+        node = _node(value, path) if value is not None else None
+        if node is not None and depth == len(path) and marks is not None:
+            replaced = self._replace_value(path, node, marks)
+            if replaced is not None:
+                _change(self.root, path, value)
+                # A dump that was the text stays close enough to it (at most this one line
+                # differs, and a later splice rewrites that line as ruamel writes it).
+                self._dumped = replaced if self._dumped == self.text else None
+                self.text = replaced
+                return replaced
+        if self.stale:  # earlier lines went where ruamel would not put them: read afresh
+            self.__init__(self.text, indent=self.indent)  # type: ignore[misc]
+        for attempt in (1, 2):
+            self.prepare()
+            assert self._dumped is not None
+            try:
+                _change(self.root, path, value)
+                dumped = _dump(self._yaml, self.root)
+            except EditError:
+                self.__init__(self.text, indent=self.indent)  # type: ignore[misc]  # undo it
+                raise
+            try:
+                text, moved, whole = splice(self.text, self._dumped, dumped,
+                                            path[: depth + 1])
+            except SpliceError as exc:
+                if attempt == 1 and self.stale:
+                    self.__init__(self.text, indent=self.indent)  # type: ignore[misc]
+                    continue
+                self.__init__(self.text, indent=self.indent)  # type: ignore[misc]  # undo it
+                raise EditError(str(exc)) from None
+            if whole and attempt == 1 and self.stale:
+                # Earlier lines went where ruamel would not put them, and this edit could not
+                # be spliced: read the text afresh (dropping the change) and make it again.
+                self.__init__(self.text, indent=self.indent)  # type: ignore[misc]
+                continue
+            break
+        self.text, self._dumped, self._plain = text, dumped, None
+        self.stale = self.stale or moved
         return self.text
+
+    def _replace_value(self, path: PathParts, node: Any, marks: Marks) -> str | None:
+        """The text with the single-line scalar at ``path`` replaced, or None if it is not
+        one (or the result would not mean exactly the intended value)."""
+        old = _get_node(self.root, path)
+        mark = marks.get(path)
+        containers = (CommentedMap, CommentedSeq)
+        if mark is None or old is None or isinstance(old, containers) or isinstance(
+                node, (*containers, LiteralScalarString)):
+            return None
+        rendered = _dump(self._yaml, {"k": node})
+        if rendered.count("\n") != 1 or not rendered.startswith("k: "):
+            return None
+        new, parsed = rendered[3:-1], meaning(rendered)
+        if not isinstance(parsed, dict):
+            return None
+        intended = parsed["k"]
+        if intended != node or type(intended) is not _plain_type(node):
+            return None
+        lines = self.text.split("\n")
+        line = lines[mark.line - 1]
+        start = mark.column - 1
+        end = _scalar_end(line, start)
+        if end is None:
+            return None
+        rest = line[end:]
+        comment = re.match(r"^(\s+)(#.*)$", rest)
+        if comment:  # keep the comment's column where the line allows
+            gap = max(1, len(comment.group(1)) - (len(new) - (end - start)))
+            rest = " " * gap + comment.group(2)
+        lines[mark.line - 1] = line[:start] + new + rest
+        text = "\n".join(lines)
+        if self._plain is None:
+            self._plain = meaning(self.text)
+        expected = _with_value(self._plain, path, intended)
+        if meaning(text) != expected:
+            return None
+        self._plain = expected
+        return text
+
+
+def _plain_type(node: Any) -> type:
+    """The plain Python type the validator reads a ruamel scalar as."""
+    for kind in (bool, int, float, str, dt.date):
+        if isinstance(node, kind):
+            return kind
+    return type(node)
+
+
+def _scalar_end(line: str, start: int) -> int | None:
+    """Where the one-line scalar starting at ``start`` ends; None for anything else."""
+    if start >= len(line) or line[start] in "|>[{&*!":
+        return None
+    quote = line[start]
+    if quote in "'\"":
+        i = start + 1
+        while i < len(line):
+            if quote == '"' and line[i] == "\\":
+                i += 2
+                continue
+            if line[i] == quote:
+                if quote == "'" and line[i + 1: i + 2] == "'":
+                    i += 2
+                    continue
+                return i + 1
+            i += 1
+        return None
+    comment = re.search(r"\s#", line[start:])
+    end = start + comment.start() if comment else len(line)
+    return len(line[:end].rstrip())
+
+
+def _with_value(data: Any, path: PathParts, value: Any) -> Any:
+    """A copy of plain ``data`` with ``path`` (which exists) set to ``value``."""
+    if not path:
+        return value
+    head, rest = path[0], path[1:]
+    if isinstance(data, dict):
+        return {**data, head: _with_value(data[head], rest, value)}
+    copy = list(data)
+    copy[head] = _with_value(copy[head], rest, value)  # type: ignore[index]
+    return copy
+
+
+def _get_node(root: Any, path: PathParts) -> Any:
+    node = root
+    for part in path:
+        node = node[part]
+    return node
 
 
 def _present_depth(root: Any, path: PathParts) -> int:
@@ -150,6 +278,8 @@ def _change(root: CommentedMap, path: PathParts, value: Any) -> None:
     last = path[-1]
     if value is None:
         _remove(node, last)
+        if not node and len(path) > 1:  # a section left empty is undecided too: remove it
+            _change(root, path[:-1], None)
     else:
         _put(node, last, _node(value, path), path)
 
@@ -227,210 +357,3 @@ def _node(value: Any, path: PathParts) -> Any:
         return value
     raise EditError(f"{format_path(path)}: a value must be text, a number, true/false, "
                     "a list or a mapping")
-
-
-# --- splicing the changed lines into the file's own text ----------------------------------
-
-
-def splice(text: str, old_dump: str, new_dump: str,
-           created: PathParts = ()) -> tuple[str, bool]:
-    """``text`` with the lines that changed from ``old_dump`` to ``new_dump`` changed too.
-
-    ``created`` is the path of the first key the edit added (its parents existed). Returns the
-    text and whether lines were placed differently from the dump (the caller re-reads it).
-    """
-    t = text.splitlines(keepends=True)
-    d = old_dump.splitlines(keepends=True)
-    n = new_dump.splitlines(keepends=True)
-    if text and not text.endswith("\n"):
-        t[-1] += "\n"  # compare whole lines; the missing final newline is restored below
-    want = _meaning(new_dump)
-    candidates: list[tuple[str | None, bool]] = []
-    for paired in (True, False):
-        dmap = _line_map(d, t, paired=paired)
-        ranges = _changed_ranges(d, n, dmap)
-        if paired:
-            n = _reindented(n, d, t, dmap, ranges)
-        if len(ranges) == 1 and ranges[0][0] == ranges[0][1]:  # one block of new lines
-            candidates += [(_fill_commented(t, d, n, dmap, ranges[0], created), True),
-                           (_apply(t, d, n, dmap, ranges, lift=True), True)]
-        elif len(ranges) == 1 and ranges[0][2] == ranges[0][3]:  # lines removed
-            candidates.append((_apply(t, d, n, dmap, ranges, keep_comments=True), True))
-        candidates.append((_apply(t, d, n, dmap, ranges), False))
-        if d == t:
-            break  # the file round-trips unchanged: both maps are the same
-    for candidate, moved in candidates:
-        if candidate is not None and _meaning(candidate) == want:
-            return _ending(candidate, text), moved
-    return new_dump, False
-
-
-def _ending(result: str, original: str) -> str:
-    if original and not original.endswith("\n") and result.endswith("\n"):
-        return result[:-1]
-    return result
-
-
-def _line_map(d: list[str], t: list[str], *, paired: bool = True) -> dict[int, int]:
-    """Dump line -> text line, for the lines that are the same in both.
-
-    With ``paired``, a run of lines that differ but has as many lines in both (ruamel wrote
-    them with other spacing or indentation) maps line for line too, so an edit there keeps
-    the text's own way of writing the lines around it.
-    """
-    if d == t:
-        return {i: i for i in range(len(d))}
-    out: dict[int, int] = {}
-    matcher = difflib.SequenceMatcher(None, d, t, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal" or (paired and tag == "replace" and i2 - i1 == j2 - j1):
-            out.update({i1 + k: j1 + k for k in range(i2 - i1)})
-    return out
-
-
-def _indent(line: str) -> int:
-    return len(line) - len(line.lstrip(" "))
-
-
-def _reindented(n: list[str], d: list[str], t: list[str], dmap: dict[int, int],
-                ranges: list[tuple[int, int, int, int]]) -> list[str]:
-    """The new dump's changed lines shifted to the text's indentation where it differs."""
-    out = list(n)
-    for a, b, n1, n2 in ranges:
-        ref = a if a < b else (b if b < len(d) else a - 1)
-        if ref < 0 or ref not in dmap:
-            continue
-        shift = _indent(t[dmap[ref]]) - _indent(d[ref])
-        for k in range(n1, n2):
-            if shift > 0 and out[k].strip():
-                out[k] = " " * shift + out[k]
-            elif shift < 0 and _indent(out[k]) >= -shift:
-                out[k] = out[k][-shift:]
-    return out
-
-
-def _changed_ranges(d: list[str], n: list[str],
-                    dmap: dict[int, int]) -> list[tuple[int, int, int, int]]:
-    """(d1, d2, n1, n2) blocks of the dump that changed, widened to lines the text shares."""
-    ranges: list[tuple[int, int, int, int]] = []
-    matcher = difflib.SequenceMatcher(None, d, n, autojunk=False)
-    for tag, i1, i2, j1, j2 in matcher.get_opcodes():
-        if tag == "equal":
-            continue
-        a, b = i1, i2
-        while a > 0 and a - 1 not in dmap:
-            a -= 1
-        while b < len(d) and b not in dmap:
-            b += 1
-        block = (a, b, j1 - (i1 - a), j2 + (b - i2))
-        if ranges and block[0] <= ranges[-1][1]:
-            prev = ranges.pop()
-            block = (prev[0], max(prev[1], block[1]), prev[2], max(prev[3], block[3]))
-        ranges.append(block)
-    return ranges
-
-
-def _text_span(d: list[str], t: list[str], dmap: dict[int, int], a: int,
-               b: int) -> tuple[int, int]:
-    start = dmap[a - 1] + 1 if a > 0 else 0
-    end = dmap[b] if b < len(d) else len(t)
-    return start, end
-
-
-def _is_gap(line: str) -> bool:
-    stripped = line.strip()
-    return not stripped or stripped.startswith("#")
-
-
-def _apply(t: list[str], d: list[str], n: list[str], dmap: dict[int, int],
-           ranges: list[tuple[int, int, int, int]], *, lift: bool = False,
-           keep_comments: bool = False) -> str:
-    """Replace each changed block of the text by the new dump's lines.
-
-    ``lift``: new lines go up past blank lines and less indented comments to just below the
-    content before them (ruamel puts a new key after the comments that follow the previous
-    key, and those usually head the next section); a comment indented as deep as the new
-    lines belongs with them and stays above. ``keep_comments``: removing a key keeps the
-    comment lines ruamel would drop with it (they are about what follows).
-    """
-    out: list[str] = []
-    cursor = 0
-    for a, b, n1, n2 in ranges:
-        start, end = _text_span(d, t, dmap, a, b)
-        if lift and start == end and n1 < n2:
-            depth = _indent(n[n1])
-            while start > cursor and _is_gap(t[start - 1]) and not (
-                    t[start - 1].strip() and _indent(t[start - 1]) >= depth):
-                start -= 1
-            out += t[cursor:start] + n[n1:n2] + t[start:end]
-        elif keep_comments:
-            removed = t[start:end]
-            content = [i for i, line in enumerate(removed) if not _is_gap(line)] or [0]
-            out += t[cursor:start] + n[n1:n2] + [
-                line for line in removed[content[0] + 1: content[-1] + 1]
-                if line.lstrip().startswith("#")] + removed[content[-1] + 1:]
-        else:
-            out += t[cursor:start] + n[n1:n2]
-        cursor = end
-    return "".join(out + t[cursor:])
-
-
-def _fill_commented(t: list[str], d: list[str], n: list[str], dmap: dict[int, int],
-                    block: tuple[int, int, int, int], created: PathParts) -> str | None:
-    """The new lines written where ``init`` left their keys commented out.
-
-    ``created`` is the first new key. Its line goes over (or just below) the line where it
-    stands commented out; each following new line that is the next key of a chain with a
-    commented-out line further down goes there too; the rest follows the last one placed.
-    A commented line with an empty or one-word value is replaced (its comment kept); one
-    that reads as a note ("# population: not in our sources") stays, the key goes below it.
-    """
-    _, _, n1, n2 = block
-    new = n[n1:n2]
-    if not created or not isinstance(created[-1], str) or not new:
-        return None
-    commented = commented_keys("".join(t))
-    out = list(t)
-    path = created
-    floor = -1
-    placed: list[tuple[int, str, bool]] = []  # (text line, new line, replaces)
-    rest = list(new)
-    while rest:
-        match = _KEY_ONLY.match(rest[0].rstrip("\n"))
-        mark = commented.get(path)
-        if not match or match.group(2) != path[-1] or mark is None or mark.line - 1 <= floor:
-            break
-        index = mark.line - 1
-        old = t[index].rstrip("\n")
-        note, comment = _split_comment(old.split(":", 1)[1])
-        simple = bool(_SIMPLE_VALUE.match(note.strip()))
-        placed.append((index, _with_comment(rest[0].rstrip("\n"), old, comment) + "\n"
-                       if simple else rest[0], simple))
-        floor = index
-        rest.pop(0)
-        nxt = _KEY_ONLY.match(rest[0].rstrip("\n")) if rest else None
-        path = (*path, nxt.group(2)) if nxt else path
-    if not placed:
-        return None
-    for number, (index, line, replaces) in enumerate(reversed(placed)):
-        extra = rest if number == 0 else []
-        if replaces:
-            out[index: index + 1] = [line, *extra]
-        else:
-            out[index + 1: index + 1] = [line, *extra]
-    return "".join(out)
-
-
-def _split_comment(rest: str) -> tuple[str, str]:
-    """(value, comment) of what follows a commented key's colon."""
-    match = re.search(r"(^|\s)#", rest)
-    if not match:
-        return rest, ""
-    return rest[: match.start()], rest[match.start():].strip()
-
-
-def _with_comment(line: str, old: str, comment: str) -> str:
-    if not comment:
-        return line
-    column = old.find(comment)
-    return line + " " * max(2, column - len(line)) + comment

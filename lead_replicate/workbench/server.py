@@ -17,7 +17,9 @@ HOST = "127.0.0.1"  # never another interface: the plans and the token stay on t
 
 def bind(port: int) -> socket.socket:
     """A listening socket on 127.0.0.1 (port 0: any free port)."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    # IPPROTO_TCP named explicitly: asyncio turns Nagle's algorithm off only on sockets that
+    # say so, and with it on every response waits ~40 ms for a delayed acknowledgement.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.bind((HOST, port))
     except OSError as exc:
