@@ -32,6 +32,18 @@ def first_sentence(text: str) -> str:
     return sentence[:-1] + "." if sentence.endswith(";") else sentence
 
 
+def asked(entry: dict[str, Any], paths: list[str]) -> str:
+    """The question about what is still open: the parts' questions when every finding has one.
+
+    A partly decided principle (the evaluator named, the design not) is asked only about its
+    open part; anything else asks the principle's whole question.
+    """
+    parts = entry.get("parts") or {}
+    if paths and all(p in parts for p in paths):
+        return " ".join(dict.fromkeys(parts[p] for p in paths))
+    return str(entry.get("question") or "")
+
+
 def open_questions(report: Report) -> list[dict[str, Any]]:
     """The principles the plan does not meet, as questions, grouped by who decides.
 
@@ -43,9 +55,11 @@ def open_questions(report: Report) -> list[dict[str, Any]]:
     groups = {key: {"key": key, "label": label, "items": []}
               for key, label in data["groups"].items()}
     messages: dict[str, list[str]] = {}
+    paths: dict[str, list[str]] = {}
     for f in report.findings:
         if f.is_principle:
             messages.setdefault(f.principle, []).append(f.message)
+            paths.setdefault(f.principle, []).append(f.path)
     for rank, rule in enumerate(load_rulebook()):
         status = report.statuses.get(rule.id, "met")
         if status == "met":
@@ -54,7 +68,7 @@ def open_questions(report: Report) -> list[dict[str, Any]]:
         group = groups[entry.get("decides", DEFAULT_GROUP)]
         group["items"].append({
             "id": rule.id, "title": rule.title, "severity": rule.severity, "status": status,
-            "question": entry.get("question") or rule.requirement,
+            "question": asked(entry, paths.get(rule.id, [])) or rule.requirement,
             "principle": first_sentence(rule.requirement), "source": rule.sources[0],
             "options": [o["text"] for o in entry.get("options", [])],
             "recommends": entry.get("recommends", ""),

@@ -343,8 +343,9 @@ def _project_manager(plan: dict) -> list[Problem]:
                            severity="warning", fix="Consider a host organization with no other "
                            "role in LEAD for governance.project_manager.host."))
     if full_time is None:
-        out.append(Problem((*base, "full_time"), "Not decided yet whether the project "
-                           "manager is full time.", "open", "warning", fix=full))
+        out.append(Problem((*base, "full_time"), "The project manager's host is named; not "
+                           "decided yet whether the position is full time.", "open", "warning",
+                           fix=full))
     elif full_time is not True:
         out.append(Problem((*base, "full_time"), "The project manager is part time.",
                            severity="warning", fix=full))
@@ -377,10 +378,17 @@ def _intake_window(plan: dict) -> list[Problem]:
 
 @check("charge-handling")
 def _charge_handling(plan: dict) -> list[Problem]:
+    """One open finding per open point, each saying what the plan already decides."""
     if not _arrest_diversion(plan):
         return []
     labels = {"if_intake_missed": "what happens when intake is not completed in time",
               "refiling_allowed": "whether a charge may be re-filed"}
+    missed, refile = (dig(plan, "prosecution", k) for k in labels)
+    decided = []
+    if missed is not None:
+        decided.append(f"when intake is missed the charge is {_MISSED.get(missed, missed)}")
+    if refile is not None:
+        decided.append(f"re-filing is {'allowed' if refile else 'not allowed'}")
     open_points: list[tuple[PathParts, str]] = [
         (("prosecution", key), label) for key, label in labels.items()
         if dig(plan, "prosecution", key) is None]
@@ -389,10 +397,12 @@ def _charge_handling(plan: dict) -> list[Problem]:
     if len(prosecutors) > 1 and unsplit:
         open_points.append((("stakeholders", unsplit[0]), "which offense levels each "
                             "prosecutor handles"))
-    if not open_points:
-        return []
-    return [Problem(open_points[0][0], "Not decided yet: "
-                    f"{'; '.join(label for _, label in open_points)}.", "open")]
+    lead = f"Decided: {_and(decided)}. " if decided else ""
+    return [Problem(path, f"{lead}Not decided yet: {label}.", "open")
+            for path, label in open_points]
+
+
+_MISSED = {"file": "filed", "review": "reviewed", "not-file": "not filed"}
 
 
 @check("caseload")
@@ -452,11 +462,14 @@ def _racial_equity(plan: dict) -> list[Problem]:
 
 @check("evaluation")
 def _evaluation(plan: dict) -> list[Problem]:
+    named = not _blank(dig(plan, "evaluation", "evaluator"))
     out = _expect(plan, ("evaluation", "design"), ("randomized", "quasi-experimental",
                                                    "pre-post", "process-only"),
-                  "No evaluation plan is described yet.", "The evaluation design is {value}.",
+                  "The evaluator is named; the evaluation design is not decided yet."
+                  if named else "No evaluation plan is described yet.",
+                  "The evaluation design is {value}.",
                   "Set evaluation.design (randomized, quasi-experimental, pre-post or "
-                  "process-only)" + ("" if not _blank(dig(plan, "evaluation", "evaluator"))
+                  "process-only)" + ("" if named
                                      else " and name the evaluator in evaluation.evaluator")
                   + ".")
     if out:

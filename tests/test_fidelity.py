@@ -1,0 +1,50 @@
+"""A partly decided point prints as partial, and partner documents bracket what is open."""
+
+from __future__ import annotations
+
+import functools
+from pathlib import Path
+
+from conftest import ROOT
+from test_faithful import render, visible
+
+from lead_replicate.documents.openquestions import open_questions
+from lead_replicate.rules.validate import Report, validate_file
+
+
+@functools.cache
+def report(name: str) -> Report:
+    return validate_file(Path(ROOT / "examples" / f"{name}.yaml"))
+
+
+def questions(name: str) -> dict[str, str]:
+    return {q["id"]: q["question"] for g in open_questions(report(name)) for q in g["items"]}
+
+
+def messages(name: str, principle: str) -> list[str]:
+    return [f.message for f in report(name).findings if f.principle == principle]
+
+
+def test_partial_decisions_ask_only_what_is_open() -> None:
+    santa_fe, seattle = questions("santa_fe"), questions("seattle")
+    assert santa_fe["evaluation"] == "What design will the evaluation use?"
+    assert santa_fe["charge-handling"] == "What happens when intake is not completed in time?"
+    assert seattle["project-manager"] == "Is the project manager's position full time?"
+
+
+def test_partial_decision_messages_state_what_is_decided() -> None:
+    assert messages("santa_fe", "evaluation") == [
+        "The evaluator is named; the evaluation design is not decided yet."]
+    assert messages("santa_fe", "charge-handling") == [
+        "Decided: re-filing is allowed. Not decided yet: what happens when intake is not "
+        "completed in time."]
+    assert "The project manager's host is named; not decided yet whether the position is " \
+        "full time." in messages("seattle", "project-manager")
+    brief = visible(render(report("santa_fe"), "decisions"))
+    assert "Who will evaluate" not in brief and "may a charge be re-filed" not in brief
+
+
+def test_checklist_lists_every_open_point_of_a_principle() -> None:
+    checklist = visible(render(report("seattle"), "checklist"))
+    for message in messages("seattle", "charge-handling"):
+        assert checklist.count(message) >= 1, message
