@@ -11,6 +11,7 @@ from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from lead_replicate.loading.loader import load_text
 from lead_replicate.scaffold import render_plan
 from lead_replicate.workbench.editing import Document, EditError, parse_path
 
@@ -24,10 +25,12 @@ def changed(before: str, after: str) -> list[str]:
             if line[:1] in "+-" and line[:3] not in ("---", "+++")]
 
 
-def edit(text: str, *edits: tuple[str, object]) -> str:
+def edit(text: str, *edits: tuple[str, object], lines: bool = True) -> str:
+    """Make the edits as the workbench does: with the validator's positions (``lines``), so
+    one-line edits are made on their line, or without, so ruamel's dump is spliced in."""
     doc = Document(text)
     for path, value in edits:
-        doc.edit(parse_path(path), value)
+        doc.edit(parse_path(path), value, load_text(doc.text, "plan.yaml") if lines else None)
     return doc.text
 
 
@@ -68,42 +71,48 @@ evaluation:
 """
 
 
-def test_changing_a_value_changes_only_that_line_and_keeps_its_comment():
-    after = edit(SEATTLE, ("case_management.caseload.maximum", 30))
+@pytest.mark.parametrize("lines", [True, False])
+def test_changing_a_value_changes_only_that_line_and_keeps_its_comment(lines):
+    after = edit(SEATTLE, ("case_management.caseload.maximum", 30), lines=lines)
     old = next(line for line in SEATTLE.splitlines() if line.startswith("    maximum: 25"))
     assert changed(SEATTLE, after) == ["-" + old, "+" + old.replace("25", "30", 1)]
-    after = edit(NOTED, ("case_management.caseload.maximum", 30))
+    after = edit(NOTED, ("case_management.caseload.maximum", 30), lines=lines)
     assert changed(NOTED, after) == ["-    maximum: 25   # at most", "+    maximum: 30   # at most"]
 
 
-def test_a_new_key_goes_below_a_note_about_it_and_nothing_else_moves():
-    after = edit(NOTED, ("case_management.field_based", True), ("jurisdiction.population", 7))
+@pytest.mark.parametrize("lines", [True, False])
+def test_a_new_key_goes_below_a_note_about_it_and_nothing_else_moves(lines):
+    after = edit(NOTED, ("case_management.field_based", True), ("jurisdiction.population", 7),
+                 lines=lines)
     assert changed(NOTED, after) == ["+  population: 7", "+  field_based: true"]
-    lines = after.splitlines()
+    rows = after.splitlines()
     note = "  # field_based: unknown; ask the provider"
-    assert lines[lines.index("  field_based: true") - 1] == note
-    assert lines[lines.index("  population: 7") - 1] == "  # population: not in our sources"
+    assert rows[rows.index("  field_based: true") - 1] == note
+    assert rows[rows.index("  population: 7") - 1] == "  # population: not in our sources"
 
 
-def test_a_new_key_at_the_end_of_a_section_goes_above_the_next_heading():
-    after = edit(NOTED, ("case_management.outreach", True))
+@pytest.mark.parametrize("lines", [True, False])
+def test_a_new_key_at_the_end_of_a_section_goes_above_the_next_heading(lines):
+    after = edit(NOTED, ("case_management.outreach", True), lines=lines)
     assert changed(NOTED, after) == ["+  outreach: true"]
-    lines = after.splitlines()
-    assert lines[lines.index("  outreach: true") - 1:][:3] == [
+    rows = after.splitlines()
+    assert rows[rows.index("  outreach: true") - 1:][:3] == [
         "  # field_based: unknown; ask the provider", "  outreach: true", ""]
 
 
-def test_removing_a_key_keeps_the_comments_after_it():
-    after = edit(NOTED, ("case_management.caseload.maximum", None))
+@pytest.mark.parametrize("lines", [True, False])
+def test_removing_a_key_keeps_the_comments_after_it(lines):
+    after = edit(NOTED, ("case_management.caseload.maximum", None), lines=lines)
     assert changed(NOTED, after) == ["-    maximum: 25   # at most"]
-    after = edit(SEATTLE, ("case_management.caseload.maximum", None))
+    after = edit(SEATTLE, ("case_management.caseload.maximum", None), lines=lines)
     assert [line.split("#")[0].rstrip() for line in changed(SEATTLE, after)] == [
         "-    maximum: 25"]
 
 
-def test_a_commented_out_field_of_an_init_plan_is_filled_in_on_its_own_line():
+@pytest.mark.parametrize("lines", [True, False])
+def test_a_commented_out_field_of_an_init_plan_is_filled_in_on_its_own_line(lines):
     plan = render_plan("Example City, Oregon", "OR", "city")
-    after = edit(plan, ("jurisdiction.population", 25000))
+    after = edit(plan, ("jurisdiction.population", 25000), lines=lines)
     assert changed(plan, after) == [
         "-#   population:                      # a whole number",
         "+  population: 25000                  # a whole number",
@@ -131,12 +140,13 @@ def test_a_first_stakeholder_goes_under_the_commented_stakeholders_heading():
                                     "+    name: Police"]
 
 
-def test_text_yaml_would_misread_is_quoted_and_dates_are_dates():
+@pytest.mark.parametrize("lines", [True, False])
+def test_text_yaml_would_misread_is_quoted_and_dates_are_dates(lines):
     after = edit(SEATTLE, ("jurisdiction.pilot_area", "yes"),
                  ("jurisdiction.problem_statement", "2027-01-01"),
                  ("jurisdiction.short_name", " padded"),
                  ("jurisdiction.launch", "2012-03-01"),
-                 ("stakeholders[0].name", "Police: the department # 1"))
+                 ("stakeholders[0].name", "Police: the department # 1"), lines=lines)
     data = yaml.safe_load(after)
     assert data["jurisdiction"]["pilot_area"] == "yes"
     assert data["jurisdiction"]["problem_statement"] == "2027-01-01"
@@ -166,14 +176,15 @@ def test_impossible_edits_are_refused_and_leave_the_text_alone():
         line for line in changed(SEATTLE, edit(SEATTLE, ("prosecution.intake_window_days", 20)))]
 
 
-def test_lines_ruamel_would_reformat_stay_as_written():
+@pytest.mark.parametrize("lines", [True, False])
+def test_lines_ruamel_would_reformat_stay_as_written(lines):
     text = ("lead:   1   # odd spacing\n"
             "jurisdiction: {name: 'X',   state: WA, kind: city}\n"
             "case_management:\n"
             "    caseload:\n"
             "        average:    20\n"
             "        maximum: 25\n")
-    after = edit(text, ("case_management.caseload.maximum", 30))
+    after = edit(text, ("case_management.caseload.maximum", 30), lines=lines)
     assert changed(text, after) == ["-        maximum: 25", "+        maximum: 30"]
 
 
@@ -237,10 +248,10 @@ def _model_edit(data: dict, path: tuple, value: object) -> None:
 
 
 @settings(max_examples=12, deadline=None)
-@given(st.sampled_from(["seattle", "init"]),
+@given(st.booleans(), st.sampled_from(["seattle", "init"]),
        st.lists(st.tuples(st.integers(0, len(EDIT_CHOICES) - 1), st.integers(0, 2)),
                 min_size=1, max_size=6))
-def test_any_edits_mean_what_they_say_and_keep_every_other_line(which, picks):
+def test_any_edits_mean_what_they_say_and_keep_every_other_line(lines, which, picks):
     text = SEATTLE if which == "seattle" else render_plan("Example City, Oregon", "OR", "city")
     doc = Document(text)
     model = yaml.safe_load(text)
@@ -249,7 +260,7 @@ def test_any_edits_mean_what_they_say_and_keep_every_other_line(which, picks):
         value = values[choice % len(values)]
         parts = parse_path(path)
         try:
-            doc.edit(parts, value)
+            doc.edit(parts, value, load_text(doc.text, "plan.yaml") if lines else None)
         except EditError:
             continue  # e.g. a list index past the end: refused, nothing changed
         _model_edit(model, parts, value)

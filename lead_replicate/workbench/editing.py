@@ -24,11 +24,10 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from lead_replicate.errors import LeadError
 from lead_replicate.findings import PathParts, format_path
-from lead_replicate.loading.source import Mark
+from lead_replicate.loading.source import Source
 from lead_replicate.rules.schema import rules_at
+from lead_replicate.workbench import lineedits
 from lead_replicate.workbench.splicing import SpliceError, meaning, splice
-
-Marks = dict[PathParts, Mark]
 
 _KEY = r"[A-Za-z_][A-Za-z0-9_-]*"
 _PATH = re.compile(rf"{_KEY}(?:\.{_KEY}|\[\d{{1,6}}\])*")
@@ -106,23 +105,25 @@ class Document:
         if self._dumped is None:
             self._dumped = _dump(self._yaml, self.root)
 
-    def edit(self, path: PathParts, value: Any, marks: Marks | None = None) -> str:
+    def edit(self, path: PathParts, value: Any, source: Source | None = None) -> str:
         """Set ``path`` to ``value`` (None removes it); return and keep the new text.
 
-        ``marks`` (the validator's value positions for the current text) allow the common
-        case, one value replaced by another, to rewrite just that value on its line.
+        ``source`` (the validator's reading of the current text, with the position of every
+        key and value) allows the common edits, one value replaced, one key removed or
+        filled in, to be made on their own line without dumping the whole document.
         """
         depth = _present_depth(self.root, path)
         node = _node(value, path) if value is not None else None
-        if node is not None and depth == len(path) and marks is not None:
-            replaced = self._replace_value(path, node, marks)
-            if replaced is not None:
+        if source is not None:
+            done = self._line_edit(path, value, node, depth, source)
+            if done is not None:
                 _change(self.root, path, value)
-                # A dump that was the text stays close enough to it (at most this one line
-                # differs, and a later splice rewrites that line as ruamel writes it).
-                self._dumped = replaced if self._dumped == self.text else None
-                self.text = replaced
-                return replaced
+                if node is None or depth < len(path):  # ruamel's comments no longer match
+                    self._dumped, self.stale = None, True
+                else:  # a dump that was the text differs from it in this line at most
+                    self._dumped = done if self._dumped == self.text else None
+                self.text = done
+                return done
         if self.stale:  # earlier lines went where ruamel would not put them: read afresh
             self.__init__(self.text, indent=self.indent)  # type: ignore[misc]
         for attempt in (1, 2):
@@ -153,41 +154,43 @@ class Document:
         self.stale = self.stale or moved
         return self.text
 
-    def _replace_value(self, path: PathParts, node: Any, marks: Marks) -> str | None:
-        """The text with the single-line scalar at ``path`` replaced, or None if it is not
-        one (or the result would not mean exactly the intended value)."""
-        old = _get_node(self.root, path)
-        mark = marks.get(path)
+    def _line_edit(self, path: PathParts, value: Any, node: Any, depth: int,
+                   source: Source) -> str | None:
+        """The edit made on the text's own lines, when it is one line: a value replaced, a
+        one-line key removed, or a key filled in where ``init`` left it commented out.
+        None when it is not such an edit, or the result would not mean exactly the edit."""
         containers = (CommentedMap, CommentedSeq)
-        if mark is None or old is None or isinstance(old, containers) or isinstance(
-                node, (*containers, LiteralScalarString)):
+        if isinstance(node, (*containers, LiteralScalarString)) or not isinstance(
+                path[-1], str):
             return None
-        rendered = _dump(self._yaml, {"k": node})
-        if rendered.count("\n") != 1 or not rendered.startswith("k: "):
-            return None
-        new, parsed = rendered[3:-1], meaning(rendered)
-        if not isinstance(parsed, dict):
-            return None
-        intended = parsed["k"]
-        if intended != node or type(intended) is not _plain_type(node):
-            return None
-        lines = self.text.split("\n")
-        line = lines[mark.line - 1]
-        start = mark.column - 1
-        end = _scalar_end(line, start)
-        if end is None:
-            return None
-        rest = line[end:]
-        comment = re.match(r"^(\s+)(#.*)$", rest)
-        if comment:  # keep the comment's column where the line allows
-            gap = max(1, len(comment.group(1)) - (len(new) - (end - start)))
-            rest = " " * gap + comment.group(2)
-        lines[mark.line - 1] = line[:start] + new + rest
-        text = "\n".join(lines)
         if self._plain is None:
             self._plain = meaning(self.text)
-        expected = _with_value(self._plain, path, intended)
-        if meaning(text) != expected:
+        if node is None:
+            if depth < len(path) or isinstance(_get_node(self.root, path), containers) or len(
+                    _get_node(self.root, path[:-1])) < 2:
+                return None  # nothing to remove, a section, or the section would be empty
+            text = lineedits.remove_key_line(self.text, path, source)
+            expected = lineedits.without(self._plain, path)
+        else:
+            rendered = _dump(self._yaml, {"k": node})
+            parsed = meaning(rendered)
+            if rendered.count("\n") != 1 or not isinstance(parsed, dict) or (
+                    parsed["k"] != node or type(parsed["k"]) is not _plain_type(node)):
+                return None  # not one line, or YAML 1.1 would read it as something else
+            if depth == len(path) and not isinstance(_get_node(self.root, path), containers):
+                text = lineedits.replace_value(self.text, path, rendered[3:-1], source)
+            elif depth == len(path) - 1 and isinstance(_get_node(self.root, path[:-1]),
+                                                        CommentedMap):
+                new = rendered[3:-1]
+                rules = rules_at(path[:-1])
+                order = list((rules or {}).get("schema") or {}) if rules and rules[
+                    "type"] == "dict" else []
+                text = lineedits.fill_commented_key(self.text, path, new, source) or \
+                    lineedits.insert_key_line(self.text, path, new, source, order)
+            else:
+                return None
+            expected = lineedits.with_value(self._plain, path, parsed["k"])
+        if text is None or meaning(text) != expected:
             return None
         self._plain = expected
         return text
@@ -199,41 +202,6 @@ def _plain_type(node: Any) -> type:
         if isinstance(node, kind):
             return kind
     return type(node)
-
-
-def _scalar_end(line: str, start: int) -> int | None:
-    """Where the one-line scalar starting at ``start`` ends; None for anything else."""
-    if start >= len(line) or line[start] in "|>[{&*!":
-        return None
-    quote = line[start]
-    if quote in "'\"":
-        i = start + 1
-        while i < len(line):
-            if quote == '"' and line[i] == "\\":
-                i += 2
-                continue
-            if line[i] == quote:
-                if quote == "'" and line[i + 1: i + 2] == "'":
-                    i += 2
-                    continue
-                return i + 1
-            i += 1
-        return None
-    comment = re.search(r"\s#", line[start:])
-    end = start + comment.start() if comment else len(line)
-    return len(line[:end].rstrip())
-
-
-def _with_value(data: Any, path: PathParts, value: Any) -> Any:
-    """A copy of plain ``data`` with ``path`` (which exists) set to ``value``."""
-    if not path:
-        return value
-    head, rest = path[0], path[1:]
-    if isinstance(data, dict):
-        return {**data, head: _with_value(data[head], rest, value)}
-    copy = list(data)
-    copy[head] = _with_value(copy[head], rest, value)  # type: ignore[index]
-    return copy
 
 
 def _get_node(root: Any, path: PathParts) -> Any:

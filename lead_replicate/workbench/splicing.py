@@ -21,7 +21,7 @@ from lead_replicate.findings import PathParts
 from lead_replicate.loading.source import commented_keys
 
 _KEY_ONLY = re.compile(r"^( *)([A-Za-z_][A-Za-z0-9_-]*):(?: (.*))?$")
-_SIMPLE_VALUE = re.compile(r"^[\w.+-]*$")
+SIMPLE_VALUE = re.compile(r"^[\w.+-]*$")
 
 
 class _Strict(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
@@ -235,9 +235,9 @@ def _fill_commented(t: list[str], d: list[str], n: list[str], dmap: dict[int, in
             break
         index = mark.line - 1
         old = t[index].rstrip("\n")
-        note, comment = _split_comment(old.split(":", 1)[1])
-        simple = bool(_SIMPLE_VALUE.match(note.strip()))
-        placed.append((index, _with_comment(rest[0].rstrip("\n"), old, comment) + "\n"
+        note, comment = split_comment(old.split(":", 1)[1])
+        simple = bool(SIMPLE_VALUE.match(note.strip()))
+        placed.append((index, with_comment(rest[0].rstrip("\n"), old, comment) + "\n"
                        if simple else rest[0], simple))
         floor = index
         rest.pop(0)
@@ -254,7 +254,7 @@ def _fill_commented(t: list[str], d: list[str], n: list[str], dmap: dict[int, in
     return "".join(out)
 
 
-def _split_comment(rest: str) -> tuple[str, str]:
+def split_comment(rest: str) -> tuple[str, str]:
     """(value, comment) of what follows a commented key's colon."""
     match = re.search(r"(^|\s)#", rest)
     if not match:
@@ -262,7 +262,7 @@ def _split_comment(rest: str) -> tuple[str, str]:
     return rest[: match.start()], rest[match.start():].strip()
 
 
-def _with_comment(line: str, old: str, comment: str) -> str:
+def with_comment(line: str, old: str, comment: str) -> str:
     if not comment:
         return line
     column = old.find(comment)

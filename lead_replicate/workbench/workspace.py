@@ -146,8 +146,7 @@ class Workspace:
         with self.lock:
             plan = self.get(slug)
             before = plan.text
-            source = plan.report.source
-            text = plan.document().edit(path, value, source.value_marks if source else None)
+            text = plan.document().edit(path, value, plan.report.source)
             if text != before:
                 plan.undo = [*plan.undo[-(UNDO_LIMIT - 1):], before]
                 self._set_text(plan, text)
