@@ -130,6 +130,29 @@ def test_charges_are_a_presumption_with_authority_kept() -> None:
     assert "presumption" in effect and "not a waiver" in effect
 
 
+def test_manual_prints_the_mou_presumption_and_the_missed_intake_rule() -> None:
+    plan = complete()
+    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    assert report.plan is not None
+    page = text_of(render_document(report, "manual", BuildOptions(Path("unused"))))
+    mou = section(mou_html(plan), "charges")
+    presumption = ("When a person referred through arrest diversion completes LEAD intake "
+                   "within 30 days of the referral, the prosecutor presumes that the diverted "
+                   "charge will not be filed. The prosecutor keeps its authority to decide "
+                   "each case.")
+    missed = ("If intake is not completed within the window, the prosecutor reviews the charge and "
+              "decides whether to file it, as it would any other referral.")
+    assert presumption in mou and presumption in page
+    assert missed in mou and page.count(missed) == 2  # the officer card and the protocol
+    assert ("The prosecutor presumes the charge will not be filed if intake is completed within "
+            "30 days, and decides each case.") in page
+    assert "The charge is not filed" not in page and "is not filed when" not in page
+    del plan["prosecution"]["if_intake_missed"]
+    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    page = text_of(render_document(report, "manual", BuildOptions(Path("unused"))))
+    assert "[To be decided: what happens when intake is missed]" in page
+
+
 @pytest.mark.parametrize(("missed", "words"), [
     ("file", "the prosecutor may file the charge"),
     ("not-file", "still does not file the diverted charge"),
