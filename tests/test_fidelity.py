@@ -48,3 +48,21 @@ def test_checklist_lists_every_open_point_of_a_principle() -> None:
     checklist = visible(render(report("seattle"), "checklist"))
     for message in messages("seattle", "charge-handling"):
         assert checklist.count(message) >= 1, message
+
+
+def test_partner_documents_bracket_open_points_as_decisions() -> None:
+    albany = validate_file(ROOT / "jurisdictions" / "albany.yaml")
+    seattle = report("seattle")
+    mou = visible(render(seattle, "mou"))
+    assert "[To be decided: whether racial disparities in referrals and outcomes are " \
+        "monitored.]" in mou
+    for r in (seattle, albany):
+        for doc in ("mou", "manual"):
+            text = visible(render(r, doc))
+            for f in r.findings:
+                if f.is_principle and f.status == "open":
+                    assert f.message not in text, (doc, f.message)
+            assert "The plan does not say" not in text
+    albany_mou = visible(render(albany, "mou"))
+    window = "[To be decided: how many days a diverted person has to complete intake.]"
+    assert albany_mou.count(window) <= 1

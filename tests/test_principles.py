@@ -167,7 +167,7 @@ FAILING = [
      "warning"),
     ("evaluation", [(("evaluation", "design"), "none")], "evaluation.design", "violation",
      "error"),
-    ("evaluation", [(("evaluation",), DEL)], "evaluation.design", "open", "error"),
+    ("evaluation", [(("evaluation",), DEL)], "evaluation", "open", "error"),
     ("evaluation", [(("evaluation", "independent"), False)], "evaluation.independent",
      "violation", "warning"),
     ("evaluation", [(("evaluation", "comparison_group"), DEL)], "evaluation.comparison_group",

@@ -13,6 +13,7 @@ from typing import Any
 
 import markupsafe
 
+from lead_replicate.documents.openquestions import to_decide
 from lead_replicate.rules.confirm import Term, covering, terms
 from lead_replicate.rules.validate import Report
 
@@ -152,7 +153,8 @@ def plan_decisions(report: Report) -> dict[str, Any]:
     for f in report.findings:
         if f.is_principle and f.status == "open":
             open_by_principle.setdefault(f.principle, []).append(
-                {"message": f.message, "path": f.path})
+                {"message": f.message, "path": f.path,
+                 "decide": to_decide(f.principle, f.path)})
     door_map = doors(plan)
     listed = terms(plan)
     tbc = bracketer(listed)

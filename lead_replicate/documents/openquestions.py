@@ -32,16 +32,31 @@ def first_sentence(text: str) -> str:
     return sentence[:-1] + "." if sentence.endswith(";") else sentence
 
 
+def _part(entry: dict[str, Any], path: str) -> dict[str, str] | None:
+    """The entry's narrower question for a finding at ``path`` (a stakeholder index dropped)."""
+    parts = entry.get("parts") or {}
+    return parts.get(path) or parts.get(re.sub(r"\[\d+\]$", "", path))
+
+
 def asked(entry: dict[str, Any], paths: list[str]) -> str:
     """The question about what is still open: the parts' questions when every finding has one.
 
     A partly decided principle (the evaluator named, the design not) is asked only about its
-    open part; anything else asks the principle's whole question.
+    open part; every part open, or a finding no part covers, asks the whole question.
     """
+    found = [_part(entry, p) for p in paths]
     parts = entry.get("parts") or {}
-    if paths and all(p in parts for p in paths):
-        return " ".join(dict.fromkeys(parts[p] for p in paths))
+    whole = len(parts) > 1 and len({id(f) for f in found}) == len(parts)
+    if paths and all(found) and not whole:
+        return " ".join(dict.fromkeys(str(f["question"]) for f in found if f))
     return str(entry.get("question") or "")
+
+
+def to_decide(principle: str, path: str) -> str:
+    """What a partner document brackets for an open finding: the decision, not "the plan"."""
+    entry = decision_data()["principles"].get(principle, {})
+    part = _part(entry, path)
+    return str((part or entry).get("decide") or entry.get("question") or "")
 
 
 def open_questions(report: Report) -> list[dict[str, Any]]:

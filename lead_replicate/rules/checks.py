@@ -462,6 +462,7 @@ def _racial_equity(plan: dict) -> list[Problem]:
 
 @check("evaluation")
 def _evaluation(plan: dict) -> list[Problem]:
+    # Nothing named: the finding is about the whole evaluation (who and how), not the design.
     named = not _blank(dig(plan, "evaluation", "evaluator"))
     out = _expect(plan, ("evaluation", "design"), ("randomized", "quasi-experimental",
                                                    "pre-post", "process-only"),
@@ -473,7 +474,7 @@ def _evaluation(plan: dict) -> list[Problem]:
                                      else " and name the evaluator in evaluation.evaluator")
                   + ".")
     if out:
-        return out
+        return out if named or out[0].status != "open" else [replace(out[0], path=("evaluation",))]
     # The principle is core, but independence and a comparison group are recommended only.
     recommended = _flags(plan, ("evaluation",), {"independent": "independent evaluator",
                                                  "comparison_group": "comparison group"},
