@@ -291,8 +291,9 @@ def test_case_management_is_not_called_field_based_when_unset() -> None:
     mou = _render(plan, "mou")
     assert "in the field" not in mou and "with outreach" not in mou
     assert "flexible funds for" not in mou
-    # What is open is said in validate's words, once.
-    assert mou.count("Not decided yet: field-based case management, outreach, flexible funds.") == 1
+    # What is open is bracketed as the decision to take, once.
+    assert mou.count("[To be decided: whether case management is field-based, and whether it "
+                     "includes outreach and flexible funds.]") == 1
     assert "Caseloads average" not in mou  # no default 20/25 put in the plan's mouth
     manual = _render(plan, "manual")
     assert "wherever they are" not in manual and "using flexible funds" not in manual
@@ -333,7 +334,7 @@ def test_policy_group_decision_rule_is_not_invented() -> None:
     del plan["governance"]["policy_group"]["decision_rule"]
     mou = _render(plan, "mou")
     assert "by a rule it sets for itself" not in mou
-    assert "The policy group's decision rule is not decided yet." in mou
+    assert "[To be decided: how the Policy Coordinating Group decides.]" in mou
 
 
 def _checklist_summary(report: Report) -> str:

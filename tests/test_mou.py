@@ -241,7 +241,8 @@ def test_fresh_init_plan_is_fully_bracketed() -> None:
                    "the Parties and their addresses for notices"):
         assert needed in found, needed
     assert "The laws of the Commonwealth of Pennsylvania govern" in text_of(page)
-    assert "No problem statement names the local issues yet." in section(page, "recitals")
+    assert "[To be decided: which local problem the program addresses.]" in \
+        section(page, "recitals")
 
 
 @pytest.mark.parametrize(("state", "words"), [
