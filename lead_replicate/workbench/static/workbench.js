@@ -222,8 +222,8 @@ function findField(path) {
 function buildPanel() {
   return h("section", { id: "build", "aria-labelledby": "build-title" },
     h("h2", { id: "build-title" }, "Documents"),
-    h("p", { class: "hint" }, "Builds every saved plan's MOU, protocol manual and readiness " +
-      "checklist as PDFs, as lead-replicate build does. Unsaved changes are not included."),
+    h("p", { class: "hint" }, "Builds every saved plan's documents as PDFs, as " +
+      "lead-replicate build does (unsaved changes are not included)."),
     h("button", { type: "button", id: "build-button", onclick: startBuild }, "Build PDFs"),
     h("div", { id: "build-status", "aria-live": "polite" }));
 }
