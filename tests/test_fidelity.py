@@ -66,3 +66,13 @@ def test_partner_documents_bracket_open_points_as_decisions() -> None:
     albany_mou = visible(render(albany, "mou"))
     window = "[To be decided: how many days a diverted person has to complete intake.]"
     assert albany_mou.count(window) <= 1
+
+
+def test_core_means_a_core_principle_with_an_error_finding() -> None:
+    seattle = report("seattle")
+    checklist = visible(render(seattle, "checklist"))
+    assert "of them core" not in checklist or "leaves no core question open" not in checklist
+    assert "Dedicated project manager (core)" not in checklist
+    core = [q["id"] for g in open_questions(seattle) for q in g["items"] if q["core"]]
+    errors = {f.principle for f in seattle.findings if f.severity == "error"}
+    assert set(core) <= errors and "project-manager" not in core

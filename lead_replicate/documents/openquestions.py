@@ -71,6 +71,7 @@ def open_questions(report: Report) -> list[dict[str, Any]]:
               for key, label in data["groups"].items()}
     messages: dict[str, list[str]] = {}
     paths: dict[str, list[str]] = {}
+    core = {row["id"] for row in report.principle_rows if row["core"]}
     for f in report.findings:
         if f.is_principle:
             messages.setdefault(f.principle, []).append(f.message)
@@ -83,11 +84,12 @@ def open_questions(report: Report) -> list[dict[str, Any]]:
         group = groups[entry.get("decides", DEFAULT_GROUP)]
         group["items"].append({
             "id": rule.id, "title": rule.title, "severity": rule.severity, "status": status,
+            "core": rule.id in core,
             "question": asked(entry, paths.get(rule.id, [])) or rule.requirement,
             "principle": first_sentence(rule.requirement), "source": rule.sources[0],
             "options": [o["text"] for o in entry.get("options", [])],
             "recommends": entry.get("recommends", ""),
-            "messages": messages.get(rule.id, []), "rank": (rule.severity != "core", rank),
+            "messages": messages.get(rule.id, []), "rank": (rule.id not in core, rank),
         })
     out = []
     for group in groups.values():
@@ -113,5 +115,5 @@ def assigned_items(report: Report, milestones: list[dict[str, Any]]) -> list[dic
         items.append({**row, "owner": step.get("owner"), "due": step.get("due"),
                       "step": step.get("title")})
     order = {"error": 0, "open": 1, "warning": 2}
-    items.sort(key=lambda i: (i["severity"] != "core", order.get(str(i["status"]), 3)))
+    items.sort(key=lambda i: (not i["core"], order.get(str(i["status"]), 3)))
     return items

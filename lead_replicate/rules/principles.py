@@ -101,6 +101,10 @@ class PrincipleRow(TypedDict):
     id: str
     title: str
     severity: str  # core / recommended
+    # Core for the documents: a core principle AND an error-severity finding (one rule, so the
+    # checklist, the brief and validate's error count agree; a core principle whose open
+    # point is only recommended, such as a full-time project manager, is not core here).
+    core: bool
     requirement: str
     status: str  # met / warning / open / error
     messages: list[str]
@@ -114,6 +118,7 @@ def principle_rows(findings: list[Finding], statuses: dict[str, str]) -> list[Pr
         mine = [f for f in findings if f.principle == rule.id]
         rows.append(PrincipleRow(
             id=rule.id, title=rule.title, severity=rule.severity,
+            core=rule.severity == "core" and any(f.severity == "error" for f in mine),
             requirement=rule.requirement, status=statuses[rule.id],
             messages=[f.message for f in mine],
             fix=" ".join(dict.fromkeys(f.fix for f in mine if f.fix)) if mine else ""))
