@@ -82,7 +82,7 @@ def test_every_2_31_element_is_on_the_form() -> None:
     for org in ("Example City Police Department", "Example County District Attorney",
                 "Example Public Defender", "Example Care Network", "Example Civic Partnership"):
         assert org in words  # 2 and 4: who may disclose, who may receive
-    assert "Each one may give it and each one may get it." in words
+    assert "each for the reason given" in words
     assert "Records of your care for drug or alcohol use from Example Care Network" in words  # 3
     assert "so the prosecutor can decide about the charge" in words  # 5. purpose
     assert "You can take back this consent at any time. Tell your case manager in writing." \
@@ -93,6 +93,32 @@ def test_every_2_31_element_is_on_the_form() -> None:
     assert "Your signature" in words and "Date" in words  # 8 and 9
     assert "Witness: signature and printed name" in words
     assert "Counsel to review before use" in words
+
+
+def test_parties_are_who_holds_or_receives_records_each_with_a_purpose() -> None:
+    plan = complete()
+    for person in plan["stakeholders"]:
+        if person["id"] == "care":
+            person.pop("signatory", None)
+            person["signatory"] = False
+    who = text_of(re.search(r'<section id="consent-who".*?</section>', consent_html(plan),
+                            flags=re.S).group(0))
+    # The provider holds the records, so it is listed even when it does not sign.
+    assert "Example Care Network (case management): holds your records." in who
+    assert ("Example County District Attorney (prosecution): gets information to decide about "
+            "the charge you were sent to LEAD for") in who
+    assert "Example City Police Department (law enforcement): gets information to know" in who
+    assert "Example Public Defender (public defense): gets information to work with" in who
+    # Community and government partners neither hold nor receive participant records.
+    for person in plan["stakeholders"]:
+        if person["role"] in ("community", "government"):
+            assert person["name"] not in who, person["name"]
+    del plan["case_management"]["provider"]
+    for person in plan["stakeholders"]:
+        if person["role"] == "case-management":
+            person["role"] = "other"
+    who = text_of(consent_html(plan))
+    assert "[To be decided: the case-management provider, which holds the records]" in who
 
 
 def test_redisclosure_notice_and_2_35_note_follow_the_plan() -> None:

@@ -136,6 +136,8 @@ def test_fully_decided_plan_gets_a_short_brief() -> None:
 BRACKET = re.compile(r'<span class="tbc" data-path="([^"]+)">\[')
 MANUAL_PRINTS = ("prosecution.", "case_management.caseload", "case_management.removal",
                  "data_sharing.", "governance.operations_group")
+CONSENT_PRINTS = ("data_sharing.release_of_information", "data_sharing.frameworks",
+                  "data_sharing.informant_use_prohibited")
 
 
 @pytest.mark.parametrize("plan", ["examples/seattle.yaml", "examples/santa_fe.yaml"])
@@ -145,7 +147,7 @@ def test_every_term_to_confirm_is_bracketed_and_only_those(plan: str) -> None:
     assert listed, "the example lists its unconfirmed terms"
     opened = [f for f in report.findings if f.principle == "to-confirm"]
     assert len(opened) == len(listed) and {f.severity for f in opened} == {"warning"}
-    pages = {d: render(report, d) for d in ("mou", "manual", "checklist")}
+    pages = {d: render(report, d) for d in ("mou", "manual", "checklist", "consent")}
     for document, page in pages.items():
         for path in BRACKET.findall(page):
             assert covering(listed, path) is not None, (document, path)
@@ -154,6 +156,8 @@ def test_every_term_to_confirm_is_bracketed_and_only_those(plan: str) -> None:
         assert any(covering([term], p) for p in shown), term.path
         if term.path.startswith(MANUAL_PRINTS):
             assert any(covering([term], p) for p in BRACKET.findall(pages["manual"])), term.path
+        if term.path.startswith(CONSENT_PRINTS):
+            assert any(covering([term], p) for p in BRACKET.findall(pages["consent"])), term.path
     checklist = visible(pages["checklist"])
     assert "To confirm before signing" in checklist
     assert all(term.note.split()[0] in checklist for term in listed)
