@@ -76,3 +76,10 @@ def test_core_means_a_core_principle_with_an_error_finding() -> None:
     core = [q["id"] for g in open_questions(seattle) for q in g["items"] if q["core"]]
     errors = {f.principle for f in seattle.findings if f.severity == "error"}
     assert set(core) <= errors and "project-manager" not in core
+
+
+def test_checklist_status_note_wraps_inside_its_cell() -> None:
+    # "in progress (named in the plan)" overprinted "unassigned" in the Owner column when the
+    # whole status cell was nowrap; the note now wraps on its own line inside the cell.
+    css = (ROOT / "templates" / "assets" / "lead.css").read_text(encoding="utf-8")
+    assert ".status .note { display: block; white-space: normal;" in css
