@@ -83,3 +83,11 @@ def test_checklist_status_note_wraps_inside_its_cell() -> None:
     # whole status cell was nowrap; the note now wraps on its own line inside the cell.
     css = (ROOT / "templates" / "assets" / "lead.css").read_text(encoding="utf-8")
     assert ".status .note { display: block; white-space: normal;" in css
+
+
+def test_brief_shows_no_booleans_or_audience_ids() -> None:
+    brief = visible(render(report("seattle"), "decisions"))
+    assert "True" not in brief and "False" not in brief
+    assert "Options: yes or no." in brief
+    assert "case-managers" not in brief and "case-managers" not in visible(
+        render(report("santa_fe"), "decisions"))

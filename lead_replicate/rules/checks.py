@@ -495,7 +495,9 @@ def _training(plan: dict) -> list[Problem]:
         return [Problem(("training",), "No training is planned yet.", "open")]
     audiences = {e.get("audience") for e in entries if isinstance(e, dict)}
     missing = [a for a in ("officers", "case-managers") if a not in audiences]
-    return [Problem(("training",), f"No training is planned for {' or '.join(missing)}.",
+    who = {"officers": "officers", "case-managers": "case managers"}
+    return [Problem(("training",), "No training is planned for "
+                    f"{' or '.join(who[a] for a in missing)}.",
                     fix=f"Add training entries for the {_and(missing)} "
                     f"audience{'s' if len(missing) > 1 else ''}.")] if missing else []
 
