@@ -91,3 +91,8 @@ def test_brief_shows_no_booleans_or_audience_ids() -> None:
     assert "Options: yes or no." in brief
     assert "case-managers" not in brief and "case-managers" not in visible(
         render(report("santa_fe"), "decisions"))
+
+
+def test_signing_finding_names_the_role_in_words() -> None:
+    assert any(m.endswith("(case-management provider) does not sign the MOU.")
+               for m in messages("santa_fe", "shared-intention"))

@@ -238,7 +238,7 @@ def _shared_intention(plan: dict) -> list[Problem]:
         elif not any(s.get("signatory") is True for _, s in holders):
             i, s = holders[0]
             out.append(Problem(("stakeholders", i, "signatory"),
-                               f"{s.get('name') or s.get('id')} ({role}) does not sign the MOU.",
+                               f"{s.get('name') or s.get('id')} ({name}) does not sign the MOU.",
                                fix=f"Set signatory: true for '{s.get('id')}'."))
     return out
 
