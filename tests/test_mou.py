@@ -262,3 +262,19 @@ def test_cited_filing_statute_is_named_and_nothing_else_is() -> None:
     assert ("The Parties will file or post this MOU as Interlocal Cooperation Act "
             "(RCW 39.34.040) requires." in section(page, "term-filing"))
     assert "RCW" not in text_of(mou_html(complete()))
+
+
+def test_completed_intake_binds_only_a_party_and_rests_on_consent() -> None:
+    plan = complete()
+    charges = section(mou_html(plan), "charges")
+    assert ("With the participant's written consent (the consent form used under section "
+            "\"Information sharing, use and confidentiality\"), Example Care Network tells the "
+            "prosecutor, within the window, whether the person has completed intake.") in charges
+    for person in plan["stakeholders"]:
+        if person["id"] == "care":
+            person["signatory"] = False
+    charges = section(mou_html(plan), "charges")
+    assert ("Example Care Network, which is not a Party, is expected to tell the prosecutor, "
+            "within the window, whether the person has completed intake, and only with the "
+            "participant's written consent") in charges
+    assert "The case manager tells the prosecutor" not in charges
