@@ -57,6 +57,7 @@ INTERNALS = [
     (re.compile(rf"\b(?:{'|'.join(map(re.escape, RULE_IDS))})\b"), "a rule id"),
     (re.compile(r"(?<![\w-])--[a-z]"), "a command option"),
     (re.compile(r"plan file|\.ya?ml\b", re.IGNORECASE), "the plan file"),
+    (re.compile(r"\b[\w-]+\.md\b"), "a reference to one of the project's own files"),
 ]
 
 
