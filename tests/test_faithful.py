@@ -123,6 +123,13 @@ def test_documents_agree_with_validate(plan: Path) -> None:
     assert unmet <= named, unmet - named
     checklist = render_document(report, "checklist", BuildOptions(Path("unused")))
     assert f"<strong>{report.counts.text()}</strong>" in checklist
+    # The other numbers beside validate's say what they count: principles, and terms.
+    if unmet:
+        n = len(unmet)
+        assert f"They concern {n} principle{'s' if n != 1 else ''} not yet met" in checklist
+    terms = sum(f.principle == "to-confirm" for f in report.findings)
+    if terms:
+        assert f"{terms} term{'s' if terms != 1 else ''} still to confirm" in checklist
 
 
 def test_fully_decided_plan_gets_a_short_brief() -> None:
