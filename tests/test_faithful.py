@@ -181,3 +181,13 @@ def test_seattle_final_mou_brackets_what_the_example_leaves_unconfirmed() -> Non
     # Unconfirmed values never appear unbracketed.
     assert "within 30 days" not in mou and "not required to take drug tests," not in \
         mou.replace("[are not required to take drug tests]", "")
+
+
+def test_the_principle_sentence_never_cuts_a_parenthesis() -> None:
+    from lead_replicate.documents.openquestions import first_sentence
+
+    text = ('Both groups meet on a regular schedule (Santa Fe\'s case group met every other '
+            'week; Beckett: "recognize the importance of regular meetings"). The OWG meets.')
+    assert first_sentence(text) == text.split(" The OWG")[0]
+    assert first_sentence("Plans say so; Later text.") == "Plans say so."
+    assert first_sentence("No stop at all") == "No stop at all"

@@ -26,10 +26,23 @@ def decision_data() -> dict[str, Any]:
 
 
 def first_sentence(text: str) -> str:
-    """The principle in one sentence: the requirement up to its first full stop."""
-    match = re.match(r"(.+?[.;])(\s+[A-Z]|\s*$)", " ".join(text.split()))
-    sentence = match.group(1) if match else text
-    return sentence[:-1] + "." if sentence.endswith(";") else sentence
+    """The principle in one sentence: the requirement up to its first full stop.
+
+    A stop inside brackets or quotes does not end the sentence, so an example in parentheses
+    is never cut in half.
+    """
+    flat = " ".join(text.split())
+    depth, quoted = 0, False
+    for i, char in enumerate(flat):
+        if char == '"':
+            quoted = not quoted
+        elif char in "([":
+            depth += 1
+        elif char in ")]":
+            depth = max(0, depth - 1)
+        elif char in ".;" and not depth and not quoted and re.match(r"\s+[A-Z]|\s*$", flat[i + 1:]):
+            return flat[:i] + "."
+    return flat
 
 
 def _part(entry: dict[str, Any], path: str) -> dict[str, str] | None:
@@ -86,7 +99,7 @@ def open_questions(report: Report) -> list[dict[str, Any]]:
             "id": rule.id, "title": rule.title, "severity": rule.severity, "status": status,
             "core": rule.id in core,
             "question": asked(entry, paths.get(rule.id, [])) or rule.requirement,
-            "principle": first_sentence(rule.requirement), "source": rule.sources[0],
+            "principle": first_sentence(rule.requirement), "source": "; ".join(rule.sources),
             "options": [o["text"] for o in entry.get("options", [])],
             "recommends": entry.get("recommends", ""),
             "messages": messages.get(rule.id, []), "rank": (rule.id not in core, rank),
