@@ -191,3 +191,11 @@ def test_the_principle_sentence_never_cuts_a_parenthesis() -> None:
     assert first_sentence(text) == text.split(" The OWG")[0]
     assert first_sentence("Plans say so; Later text.") == "Plans say so."
     assert first_sentence("No stop at all") == "No stop at all"
+
+
+def test_the_card_never_calls_the_offices_contact_the_liaison() -> None:
+    # Santa Fe names the DA's office as liaison; its contact is the elected DA, not the liaison.
+    report = validate_file(ROOT / "examples" / "santa_fe.yaml")
+    card = visible(render(report, "manual"))
+    assert "First Judicial District Attorney's Office (office contact: Angela" in card
+    assert "Office: Angela" not in card
