@@ -24,8 +24,9 @@ def finding_lines(report: Report, *, errors_only: bool = False) -> list[str]:
 
 
 def _finding_line(file: str, f: Finding) -> str:
+    also = "".join(f" [{p}]" for p in f.also)
     return (f"{file}:{f.line}:{f.column}: {f.severity} [{f.principle}] {f.message}"
-            + (f" Fix: {f.fix}" if f.fix else ""))
+            + (f" Also open under{also}." if also else "") + (f" Fix: {f.fix}" if f.fix else ""))
 
 
 def blocking_lines(outcome: Outcome) -> list[str]:

@@ -41,6 +41,16 @@ class Finding:
     message: str
     fix: str = ""
     status: Status = "violation"
+    # Other principles this one finding leaves open. One missing field can be the open point
+    # of two principles (no intake window: the prosecutor's commitment, core, and the
+    # window's length, recommended); it is reported once, under the first, and the others'
+    # statuses and rows still count it, so a plan author reads one line for one field.
+    also: tuple[str, ...] = ()
+
+    @property
+    def principles(self) -> tuple[str, ...]:
+        """Every principle this finding bears on: its own, then ``also``."""
+        return (self.principle, *self.also)
 
     @property
     def is_principle(self) -> bool:
@@ -48,8 +58,14 @@ class Finding:
         return self.principle not in FORMAT_CHECKS
 
     def to_dict(self) -> dict[str, object]:
-        """The JSON shape of format.md's command-line contract (plus ``fix`` and ``status``)."""
-        return asdict(self)
+        """The JSON shape of format.md's command-line contract (plus ``fix``, ``status`` and,
+        when the finding leaves other principles open too, ``also``)."""
+        out = asdict(self)
+        if self.also:
+            out["also"] = list(self.also)
+        else:
+            del out["also"]
+        return out
 
     def sort_key(self) -> tuple[int, int, str, str]:
         return (self.line, self.column, self.principle, self.message)

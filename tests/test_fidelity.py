@@ -96,3 +96,17 @@ def test_brief_shows_no_booleans_or_audience_ids() -> None:
 def test_signing_finding_names_the_role_in_words() -> None:
     assert any(m.endswith("(case-management provider) does not sign the MOU.")
                for m in messages("santa_fe", "shared-intention"))
+
+
+def test_a_missing_intake_window_is_one_finding_that_leaves_both_principles_open() -> None:
+    albany = validate_file(ROOT / "jurisdictions" / "albany.yaml")
+    window = [f for f in albany.findings if f.path == "prosecution.intake_window_days"]
+    assert [(f.principle, f.also, f.severity, f.status) for f in window] == [
+        ("prosecutor-commitment", ("intake-window",), "error", "open")]
+    assert albany.statuses["intake-window"] == albany.statuses["prosecutor-commitment"] == "open"
+    from lead_replicate.console import finding_lines
+    (line,) = [t for t in finding_lines(albany) if "intake window" in t]
+    assert "[prosecutor-commitment] No intake window is set yet. Also open under " \
+        "[intake-window]. Fix:" in line
+    row = next(r for r in albany.principle_rows if r["id"] == "intake-window")
+    assert row["messages"] == ["No intake window is set yet."] and not row["core"]

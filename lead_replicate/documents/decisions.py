@@ -151,10 +151,9 @@ def plan_decisions(report: Report) -> dict[str, Any]:
     cm = _section(plan, "case_management")
     open_by_principle: dict[str, list[dict[str, str]]] = {}
     for f in report.findings:
-        if f.is_principle and f.status == "open":
-            open_by_principle.setdefault(f.principle, []).append(
-                {"message": f.message, "path": f.path,
-                 "decide": to_decide(f.principle, f.path)})
+        for pid in f.principles if f.is_principle and f.status == "open" else ():
+            open_by_principle.setdefault(pid, []).append(
+                {"message": f.message, "path": f.path, "decide": to_decide(pid, f.path)})
     door_map = doors(plan)
     listed = terms(plan)
     tbc = bracketer(listed)

@@ -86,9 +86,9 @@ def open_questions(report: Report) -> list[dict[str, Any]]:
     paths: dict[str, list[str]] = {}
     core = {row["id"] for row in report.principle_rows if row["core"]}
     for f in report.findings:
-        if f.is_principle:
-            messages.setdefault(f.principle, []).append(f.message)
-            paths.setdefault(f.principle, []).append(f.path)
+        for pid in f.principles if f.is_principle else ():
+            messages.setdefault(pid, []).append(f.message)
+            paths.setdefault(pid, []).append(f.path)
     for rank, rule in enumerate(load_rulebook()):
         status = report.statuses.get(rule.id, "met")
         if status == "met":

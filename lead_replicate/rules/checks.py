@@ -21,6 +21,8 @@ class Problem:
     # What to do about this problem alone, when the principle's fix asks for more than is
     # missing (it names the parts already in the plan); "" means the principle's fix.
     fix: str = ""
+    # Other principles this problem also leaves open (reported once, under this one).
+    also: tuple[str, ...] = ()
 
 
 Check = Callable[[dict], list[Problem]]
@@ -82,9 +84,10 @@ def _expect(plan: dict, path: PathParts, want: Any, unset: str, wrong: str,
     return [] if ok else [Problem(path, wrong.format(value=value), fix=fix)]
 
 
-def _listed(plan: dict, path: PathParts, unset: str, fix: str = "") -> list[Problem]:
+def _listed(plan: dict, path: PathParts, unset: str, fix: str = "",
+            also: tuple[str, ...] = ()) -> list[Problem]:
     """A list or text the planners must fill in; empty counts as not filled in yet."""
-    return [Problem(path, unset, "open", fix=fix)] if _blank(dig(plan, *path)) else []
+    return [Problem(path, unset, "open", fix=fix, also=also)] if _blank(dig(plan, *path)) else []
 
 
 def _flags(plan: dict, base: PathParts, names: dict[str, str], why: str) -> list[Problem]:
@@ -361,7 +364,8 @@ def _prosecutor_commitment(plan: dict) -> list[Problem]:
                    "Diverted charges are {value}, not dropped or held in abeyance.",
                    "Set prosecution.diverted_charges to not-filed or held-in-abeyance.") + \
         _listed(plan, ("prosecution", "intake_window_days"), "No intake window is set yet.",
-                "Set prosecution.intake_window_days (14 to 30 days, the range the sites use).")
+                "Set prosecution.intake_window_days (14 to 30 days, the range the sites use).",
+                also=("intake-window",))
 
 
 @check("intake-window")
@@ -369,8 +373,8 @@ def _intake_window(plan: dict) -> list[Problem]:
     path = ("prosecution", "intake_window_days")
     days = dig(plan, *path)
     if days is None:
-        return _listed(plan, path, "No intake window is set yet.") \
-            if _arrest_diversion(plan) else []
+        # Open, but reported once: prosecutor-commitment's finding names this principle too.
+        return []
     # 7 to 13 days is short but not flagged: the rulebook warns only under 7 or over 30.
     return [Problem(path, f"The intake window is {days} days; sites use 14 to 30.")] \
         if _number(days) and not 7 <= days <= 30 else []

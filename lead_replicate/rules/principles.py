@@ -68,6 +68,7 @@ def check_principles(plan: dict, source: Source) -> list[Finding]:
                 principle=principle.id, path=format_path(path),
                 line=mark.line, column=mark.column, message=problem.message,
                 fix=problem.fix or principle.fix, status=problem.status,
+                also=problem.also,
             ))
     return findings
 
@@ -80,7 +81,8 @@ def principle_statuses(findings: Iterable[Finding]) -> dict[str, str]:
     seen: dict[str, set[tuple[str, str]]] = {}
     for f in findings:
         if f.is_principle:
-            seen.setdefault(f.principle, set()).add((f.severity, f.status))
+            for pid in f.principles:
+                seen.setdefault(pid, set()).add((f.severity, f.status))
     out: dict[str, str] = {}
     for p in _rulebook():
         kinds = seen.get(p.id, set())
@@ -115,7 +117,7 @@ def principle_rows(findings: list[Finding], statuses: dict[str, str]) -> list[Pr
     """Every principle with the file's status and, when not met, what to do about it."""
     rows: list[PrincipleRow] = []
     for rule in _rulebook():
-        mine = [f for f in findings if f.principle == rule.id]
+        mine = [f for f in findings if rule.id in f.principles]
         rows.append(PrincipleRow(
             id=rule.id, title=rule.title, severity=rule.severity,
             core=rule.severity == "core" and any(f.severity == "error" for f in mine),

@@ -465,7 +465,9 @@ function findingItem(f) {
     f.severity === "error" ? "Error" : "Warning";
   return h("li", { class: `finding ${kind}` },
     h("span", { class: "badge" }, label), " ",
-    principle ? h("span", { class: "principle" }, principle.title, ": ") : null,
+    principle ? h("span", { class: "principle" }, [f.principle, ...(f.also || [])]
+      .map((id) => state.principles[id]).filter(Boolean).map((p) => p.title).join(", "),
+    ": ") : null,
     f.message,
     f.fix ? h("p", { class: "fix" }, h("strong", {}, "Fix: "), f.fix) : null,
     principle && principle.sources.length ?
