@@ -170,6 +170,10 @@ FORMAT: dict[str, dict] = {
             "eligibility_confirmed_by": _id("Added by lead-replicate: stakeholder id of the "
                                             "organization that confirms eligibility before "
                                             "the hand-off."),
+            "eligibility_checks": _list(_text("One thing checked, e.g. open warrants."),
+                                        "Added by lead-replicate: what is checked to confirm "
+                                        "eligibility before the hand-off, each completing "
+                                        "'a check of ...', e.g. criminal history."),
             "outreach_hours": _text("Added by lead-replicate: when case managers can answer "
                                     "an officer's call, e.g. 24/7."),
             "if_no_case_manager": _text("Added by lead-replicate: what the officer does when "
