@@ -6,13 +6,12 @@ import datetime
 import difflib
 import logging
 from collections.abc import Iterator
-from typing import Any
-
-from cerberus import errors as ce  # type: ignore[import-untyped]
+from typing import TYPE_CHECKING, Any
 
 from lead_replicate.findings import Finding, PathParts, format_path
 from lead_replicate.loading.loader import Source
 from lead_replicate.rules.confirm import check_paths
+from lead_replicate.rules.conforms import available, conforms
 from lead_replicate.rules.plan import dig
 from lead_replicate.rules.readiness import standard_steps
 from lead_replicate.rules.schema import (
@@ -22,6 +21,9 @@ from lead_replicate.rules.schema import (
     slugify,
     validator,
 )
+
+if TYPE_CHECKING:
+    from cerberus import errors as ce  # type: ignore[import-untyped]
 
 log = logging.getLogger(__name__)
 
@@ -68,12 +70,7 @@ def check_structure(source: Source) -> tuple[list[Finding], dict | None]:
         return [_finding(source, (), "the file must be a mapping of keys to values",
                          "Start the file with 'lead: 1' and write one 'key: value' a line.")], None
     try:
-        odd: list[PathParts] = []
-        clean = _text_keys_only(data, (), odd)
-        findings = [_unknown_key(source, path) for path in odd if keys_at(path[:-1])]
-        v = validator()
-        v.validate(clean, normalize=False)
-        findings += [_from_cerberus(source, e) for e in _flatten(v._errors)]
+        findings = [] if available() and conforms(data) else format_errors(source)
         findings += _check_references(source)
         findings += check_paths(source)
     except Exception:  # a bug here must become a finding, never a traceback
@@ -83,6 +80,16 @@ def check_structure(source: Source) -> tuple[list[Finding], dict | None]:
                              "Report this file to the lead-replicate maintainers.")]
     findings.sort(key=Finding.sort_key)
     return findings, (None if findings else normalize(data))
+
+
+def format_errors(source: Source) -> list[Finding]:
+    """Where the file departs from FORMAT, as cerberus finds it (run only when it does)."""
+    odd: list[PathParts] = []
+    clean = _text_keys_only(source.data, (), odd)
+    findings = [_unknown_key(source, path) for path in odd if keys_at(path[:-1])]
+    v = validator()
+    v.validate(clean, normalize=False)
+    return findings + [_from_cerberus(source, e) for e in _flatten(v._errors)]
 
 
 def _finding(source: Source, path: PathParts, message: str, fix: str, *,
@@ -140,6 +147,7 @@ def _closest(value: Any, choices: list[str]) -> str | None:
 
 def _from_cerberus(source: Source, error: ce.ValidationError) -> Finding:
     """Turn one cerberus error into a plain-English finding at the right line."""
+    from cerberus import errors as ce
     path = tuple(error.document_path)
     name = _display(source.data, path)
     code, value = error.code, error.value
