@@ -110,3 +110,55 @@ def test_a_missing_intake_window_is_one_finding_that_leaves_both_principles_open
         "[intake-window]. Fix:" in line
     row = next(r for r in albany.principle_rows if r["id"] == "intake-window")
     assert row["messages"] == ["No intake window is set yet."] and not row["core"]
+
+
+def _items(name: str) -> dict[str, dict]:
+    return {q["id"]: q for g in open_questions(report(name)) for q in g["items"]}
+
+
+def test_an_unset_safeguard_flag_is_asked_narrowly_and_bracketed_once() -> None:
+    # Santa Fe states abstinence and sanctions but not drug testing: harm reduction is open.
+    santa_fe = report("santa_fe")
+    assert santa_fe.statuses["harm-reduction"] == "open"
+    hr = _items("santa_fe")["harm-reduction"]
+    assert (hr["question"], hr["options"], hr["recommends"]) == (
+        "Will participants be required to take drug tests?", ["no", "yes"],
+        "no drug-testing requirement")
+    mou = visible(render(santa_fe, "mou"))
+    assert "Participants are not required to be abstinent and are not sanctioned for drug use " \
+        "or relapse. As now drafted" in mou
+    assert mou.count("[To be decided: whether participants are required to take drug "
+                     "tests.]") == 1
+    # Nothing decided: the whole question, bracketed once (not once per flag).
+    albany = validate_file(ROOT / "jurisdictions" / "albany.yaml")
+    assert visible(render(albany, "manual")).count("[To be decided: whether case management "
+                                                    "follows harm reduction") <= 1
+
+
+def test_field_based_asks_only_the_open_flags() -> None:
+    q = _items("seattle")["field-based"]
+    assert q["question"] == "Will case managers work in the field rather than in an office?"
+    mou = visible(render(report("seattle"), "mou"))
+    assert "[To be decided: whether case managers work in the field.]" in mou
+    assert "outreach and flexible funds.]" not in mou
+    assert [m for m in messages("seattle", "field-based")] == [
+        "Decided: outreach and flexible funds. Not decided yet: field-based case management."]
+
+
+def test_part_options_are_values_the_format_allows() -> None:
+    from lead_replicate.documents.openquestions import decision_data
+    from lead_replicate.rules.schema import rules_at
+    for pid, entry in decision_data()["principles"].items():
+        fields = [(entry.get("field"), entry.get("options") or [])]
+        fields += [(path, part.get("options") or []) for path, part in
+                   (entry.get("parts") or {}).items()]
+        for path, options in fields:
+            rules = rules_at(tuple(path.split("."))) if path else None
+            for option in options:
+                if "value" not in option or rules is None:
+                    continue
+                allowed = rules.get("allowed")
+                if allowed is not None:
+                    assert option["value"] in allowed, (pid, path, option)
+                elif rules.get("type") == "boolean":
+                    assert isinstance(option["value"], bool), (pid, path, option)

@@ -196,9 +196,6 @@ SHERIFF = {"id": "sheriff", "name": "Example Sheriff", "role": "law-enforcement"
 
 # (principle, changes): that principle still has no finding.
 PASSING = [
-    ("harm-reduction", [((*CM, k), DEL) for k in ("abstinence_required",
-                                                  "sanctions_for_drug_use",
-                                                  "drug_testing_required")]),
     ("no-fail-out", [((*CM, "fixed_duration_months"), None)]),
     ("pre-booking", [((*AD, "enabled"), False), ((*AD, "point"), "court")]),
     ("police-referral", [((*AD, "enabled"), False)]),
@@ -500,3 +497,21 @@ def test_checked_from_names_the_fields_each_check_reports(source: Source) -> Non
             assert any(field == path or field.startswith(path + ".") or
                        field.startswith(path + "[]") for field in listed[principle]), (
                 principle, path, listed[principle])
+
+
+def test_an_unset_safeguard_flag_is_an_open_core_question(source: Source) -> None:
+    # The contract: "abstinence_required, sanctions_for_drug_use, drug_testing_required all
+    # false", and a missing value is reported at the same severity as an open question.
+    plan = mutate(source.data, ((*CM, "drug_testing_required"), DEL))
+    (finding,) = findings_for(source, plan, "harm-reduction")
+    assert (finding.severity, finding.status, finding.path) == (
+        "error", "open", "case_management.drug_testing_required")
+    assert finding.message == ("Decided: the harm-reduction approach, abstinence is not "
+                               "required and drug use or relapse is not sanctioned. Not decided "
+                               "yet: whether drug testing is required.")
+    assert finding.fix == "Set case_management.drug_testing_required to false."
+    every = mutate(source.data, *[((*CM, k), DEL) for k in (
+        "approach", "abstinence_required", "sanctions_for_drug_use", "drug_testing_required")])
+    assert [f.path for f in findings_for(source, every, "harm-reduction")] == [
+        f"case_management.{k}" for k in ("approach", "abstinence_required",
+                                         "sanctions_for_drug_use", "drug_testing_required")]

@@ -78,9 +78,9 @@ def doors(plan: dict) -> dict[str, dict[str, Any]]:
 def harm_reduction(cm: dict, status: str, tbc: Bracket) -> dict[str, Any]:
     """What the plan decides about harm reduction, and exactly what departs or is open.
 
-    Only an explicit ``true`` safeguard departs from harm reduction (an absent one is not an
-    open question: the rulebook's check says so), so a partial plan prints what it states
-    and names nothing as open that ``validate`` does not.
+    An explicit ``true`` safeguard departs from harm reduction; an absent one is an open
+    question (validate's finding, which the templates bracket through ``open_points``), so a
+    partial plan prints what it states and brackets exactly what ``validate`` calls open.
     """
     return {
         "status": status,
@@ -152,8 +152,14 @@ def plan_decisions(report: Report) -> dict[str, Any]:
     open_by_principle: dict[str, list[dict[str, str]]] = {}
     for f in report.findings:
         for pid in f.principles if f.is_principle and f.status == "open" else ():
-            open_by_principle.setdefault(pid, []).append(
-                {"message": f.message, "path": f.path, "decide": to_decide(pid, f.path)})
+            open_by_principle.setdefault(pid, []).append({"message": f.message, "path": f.path})
+    for pid, points in open_by_principle.items():
+        paths = [q["path"] for q in points]
+        for q in points:
+            # "decide": this point alone (a bracket under one part of a clause); "decide_all":
+            # the whole decision once when every part of it is open.
+            q["decide"] = to_decide(pid, q["path"])
+            q["decide_all"] = to_decide(pid, q["path"], paths)
     door_map = doors(plan)
     listed = terms(plan)
     tbc = bracketer(listed)

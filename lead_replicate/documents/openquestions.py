@@ -51,24 +51,47 @@ def _part(entry: dict[str, Any], path: str) -> dict[str, str] | None:
     return parts.get(path) or parts.get(re.sub(r"\[\d+\]$", "", path))
 
 
-def asked(entry: dict[str, Any], paths: list[str]) -> str:
-    """The question about what is still open: the parts' questions when every finding has one.
+def narrowed(entry: dict[str, Any], paths: list[str]) -> list[dict[str, Any]] | None:
+    """The parts to ask about when only some of a principle is open; None: ask the whole.
 
     A partly decided principle (the evaluator named, the design not) is asked only about its
-    open part; every part open, or a finding no part covers, asks the whole question.
+    open parts; every part open, or a finding no part covers, asks the whole question.
     """
     found = [_part(entry, p) for p in paths]
     parts = entry.get("parts") or {}
     whole = len(parts) > 1 and len({id(f) for f in found}) == len(parts)
-    if paths and all(found) and not whole:
-        return " ".join(dict.fromkeys(str(f["question"]) for f in found if f))
+    if not paths or not all(found) or whole:
+        return None
+    return list({id(f): f for f in found if f}.values())
+
+
+def asked(entry: dict[str, Any], paths: list[str]) -> str:
+    """The question about what is still open: the parts' questions, or the whole question."""
+    parts = narrowed(entry, paths)
+    if parts:
+        return " ".join(dict.fromkeys(str(p["question"]) for p in parts))
     return str(entry.get("question") or "")
 
 
-def to_decide(principle: str, path: str) -> str:
-    """What a partner document brackets for an open finding: the decision, not "the plan"."""
+def _options(entry: dict[str, Any], parts: list[dict[str, Any]] | None) -> list[str]:
+    """The options for what is asked: a part's own when it has them (a yes/no flag)."""
+    lists = [p.get("options") or entry.get("options") or [] for p in parts or [entry]]
+    return list(dict.fromkeys(str(o["text"]) for options in lists for o in options))
+
+
+def _recommends(entry: dict[str, Any], parts: list[dict[str, Any]] | None) -> str:
+    said = [str(p.get("recommends") or entry.get("recommends") or "") for p in parts or [entry]]
+    return "; ".join(dict.fromkeys(s for s in said if s))
+
+
+def to_decide(principle: str, path: str, open_paths: list[str] | None = None) -> str:
+    """What a partner document brackets for an open finding: the decision, not "the plan".
+
+    ``open_paths``: every open finding of the principle; all of its parts open brackets the
+    whole decision (once), not each part.
+    """
     entry = decision_data()["principles"].get(principle, {})
-    part = _part(entry, path)
+    part = _part(entry, path) if narrowed(entry, open_paths or [path]) else None
     return str((part or entry).get("decide") or entry.get("question") or "")
 
 
@@ -95,13 +118,13 @@ def open_questions(report: Report) -> list[dict[str, Any]]:
             continue
         entry = data["principles"].get(rule.id, {})
         group = groups[entry.get("decides", DEFAULT_GROUP)]
+        parts = narrowed(entry, paths.get(rule.id, []))
         group["items"].append({
             "id": rule.id, "title": rule.title, "severity": rule.severity, "status": status,
             "core": rule.id in core,
             "question": asked(entry, paths.get(rule.id, [])) or rule.requirement,
             "principle": first_sentence(rule.requirement), "source": "; ".join(rule.sources),
-            "options": [o["text"] for o in entry.get("options", [])],
-            "recommends": entry.get("recommends", ""),
+            "options": _options(entry, parts), "recommends": _recommends(entry, parts),
             "messages": messages.get(rule.id, []), "rank": (rule.id not in core, rank),
         })
     out = []

@@ -91,16 +91,20 @@ def _listed(plan: dict, path: PathParts, unset: str, fix: str = "",
 
 
 def _flags(plan: dict, base: PathParts, names: dict[str, str], why: str) -> list[Problem]:
-    """Flags that should all be true: each false one is a violation; absent ones one question."""
+    """Flags that should all be true: each false one is a violation, each absent one a question.
+
+    One open finding per absent flag, so the partners are asked only about the flags still
+    open (data/decisions.yaml ``parts``); each says which flags the plan already sets.
+    """
     where = format_path(base)
     out = [Problem((*base, k), f"The plan has no {label}; {why}.",
                    fix=f"Set {where}.{k} to true.")
            for k, label in names.items() if dig(plan, *base, k) is False]
-    missing = [k for k in names if dig(plan, *base, k) is None]
-    if missing:
-        out.append(Problem((*base, missing[0]), "Not decided yet: "
-                           f"{', '.join(names[k] for k in missing)}.", "open",
-                           fix=f"Set {where}.{_and(missing)} to true."))
+    decided = [label for k, label in names.items() if dig(plan, *base, k) is True]
+    lead = f"Decided: {_and(decided)}. " if decided else ""
+    out += [Problem((*base, k), f"{lead}Not decided yet: {label}.", "open",
+                    fix=f"Set {where}.{k} to true.")
+            for k, label in names.items() if dig(plan, *base, k) is None]
     return out
 
 
@@ -119,19 +123,42 @@ GOV = "governance"
 
 # --- one check per principle, in rulebook order ---------------------------------------------
 
+# The harm-reduction safeguards: what ``true`` says, what ``false`` says, the open question.
+_SAFEGUARDS = {
+    "abstinence_required": ("Abstinence is required", "abstinence is not required",
+                            "whether abstinence is required"),
+    "sanctions_for_drug_use": ("Drug use or relapse is sanctioned",
+                               "drug use or relapse is not sanctioned",
+                               "whether drug use or relapse is sanctioned"),
+    "drug_testing_required": ("Drug testing is required", "drug testing is not required",
+                              "whether drug testing is required"),
+}
+
+
 @check("harm-reduction")
 def _harm_reduction(plan: dict) -> list[Problem]:
+    """Harm reduction is met only when the plan says so: each safeguard flag explicitly false.
+
+    An unset flag is an open question (the contract's rule for a missing value), one finding
+    per flag, each saying what the plan already decides.
+    """
+    approach = dig(plan, *CM, "approach")
     out = _expect(plan, (*CM, "approach"), "harm-reduction",
                   "The case-management approach is not stated yet.",
                   "Case management is {value}, not harm reduction.",
                   "Set case_management.approach to harm-reduction.")
-    # An absent safeguard flag is fine: only an explicit `true` departs from harm reduction.
-    for key, what in (("abstinence_required", "Abstinence is required"),
-                      ("sanctions_for_drug_use", "Drug use or relapse is sanctioned"),
-                      ("drug_testing_required", "Drug testing is required")):
-        if dig(plan, *CM, key) is True:
-            out.append(Problem((*CM, key), f"{what}; LEAD case management does not do this.",
+    decided = ["the harm-reduction approach"] if approach == "harm-reduction" else []
+    for key, (yes, no, _) in _SAFEGUARDS.items():
+        value = dig(plan, *CM, key)
+        if value is True:
+            out.append(Problem((*CM, key), f"{yes}; LEAD case management does not do this.",
                                fix=f"Set case_management.{key} to false."))
+        elif value is False:
+            decided.append(no)
+    lead = f"Decided: {_and(decided)}. " if decided else ""
+    out += [Problem((*CM, key), f"{lead}Not decided yet: {label}.", "open",
+                    fix=f"Set case_management.{key} to false.")
+            for key, (_, _, label) in _SAFEGUARDS.items() if dig(plan, *CM, key) is None]
     return out
 
 
