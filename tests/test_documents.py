@@ -312,7 +312,7 @@ def test_role_commitments_follow_the_plan() -> None:
     mou = _render(plan, "mou")
     assert "Offer LEAD, where an officer has probable cause" not in mou
     assert "Respond to arrest diversions" not in mou
-    assert "apply the commitments in section \"Diverted charges\"" not in mou
+    assert "apply the commitments in section 6 (\"Diverted charges\")" not in mou
     assert "Not ask LEAD participants for confidential" not in mou
     assert "Participants are not required to be abstinent" not in mou
     assert "cannot \"fail out\"" not in mou
@@ -323,7 +323,7 @@ def test_role_commitments_follow_the_plan() -> None:
     assert "Never ask a LEAD participant" not in manual
     full = _render(_complete(), "mou")  # and the complete plan keeps every promise
     for promise in ("Offer LEAD, where an officer has probable cause",
-                    "apply the commitments in section \"Diverted charges\"",
+                    "apply the commitments in section 6 (\"Diverted charges\")",
                     "Not ask LEAD participants for confidential",
                     "Participants are not required to be abstinent"):
         assert promise in full, promise

@@ -181,9 +181,10 @@ def test_two_prosecutors_route_by_level_or_bracket_the_split() -> None:
 
 def test_policy_group_limits() -> None:
     gov = section(mou_html(complete()), "governance")
-    assert "decides by consensus. Each member organization has one vote" in gov
+    assert ("The PCG decides by consensus, with one vote per member organization, however many "
+            "people represent it.") in gov
     assert ("may not widen the offenses that a prosecutor has committed not to file, or "
-            "otherwise change a commitment in section \"Diverted charges\", without that "
+            "otherwise change a commitment in section 6 (\"Diverted charges\"), without that "
             "prosecutor's written agreement") in gov
 
 
@@ -196,7 +197,7 @@ def test_information_sharing_names_who_holds_what_under_which_law() -> None:
             not in info)  # records are named by organization
     assert "Example City Police Department, Example County District Attorney" in info
     assert "This MOU does not make them subject to HIPAA or 42 CFR Part 2" in info
-    assert "Consent to share information" in info
+    assert "Consent to Share Information" in info
     assert "as the basis of an arrest, a charge, or any other enforcement" in info
     assert "case manager give evidence against a participant" in info
     assert "LEAD is not a confidential-informant program" in info
@@ -267,9 +268,10 @@ def test_cited_filing_statute_is_named_and_nothing_else_is() -> None:
 def test_completed_intake_binds_only_a_party_and_rests_on_consent() -> None:
     plan = complete()
     charges = section(mou_html(plan), "charges")
-    assert ("With the participant's written consent (the consent form used under section "
-            "\"Information sharing, use and confidentiality\"), Example Care Network tells the "
-            "prosecutor, within the window, whether the person has completed intake.") in charges
+    assert ("With the participant's written consent, given on the consent form described in "
+            "section 9 (\"Information sharing, use and confidentiality\"), Example Care Network "
+            "tells the prosecutor, within the window, whether the person has completed "
+            "intake.") in charges
     for person in plan["stakeholders"]:
         if person["id"] == "care":
             person["signatory"] = False

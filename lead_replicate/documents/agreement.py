@@ -33,6 +33,36 @@ LEVEL_NAMES = {"infraction": "infractions", "misdemeanor": "misdemeanors",
                "gross-misdemeanor": "gross misdemeanors", "felony": "felonies"}
 
 
+# The MOU's numbered sections, in order: id (the section's HTML id and its clause file) and
+# title. The MOU template includes them from this list, each heading prints its title from it,
+# and every cross-reference ("section 6 (\"Diverted charges\")") is computed from it: one
+# source, so a reference can never name a section that is not there or call it by another title.
+MOU_SECTIONS = (
+    ("recitals", "Recitals"), ("purpose", "Purpose"), ("definitions", "Definitions"),
+    ("effect", "How this MOU binds the Parties"), ("program", "Program description"),
+    ("charges", "Diverted charges"), ("responsibilities", "Responsibilities of the Parties"),
+    ("governance", "Governance"),
+    ("information-sharing", "Information sharing, use and confidentiality"),
+    ("evaluation", "Evaluation"), ("funding", "Funding"),
+    ("general-provisions", "General provisions"),
+)
+_SECTION_NUMBERS = {sid: (n, title) for n, (sid, title) in enumerate(MOU_SECTIONS, start=1)}
+
+
+def section_title(sid: str) -> str:
+    """The title of MOU section ``sid`` (a KeyError names a section that does not exist)."""
+    return _SECTION_NUMBERS[sid][1]
+
+
+def section_ref(*sids: str, start: bool = False) -> str:
+    """A cross-reference in the MOU's words: 'section 6 ("Diverted charges")', or for two,
+    'sections 6 ("Diverted charges") and 9 ("…")'; ``start``: at the start of a sentence."""
+    refs = [f'{_SECTION_NUMBERS[s][0]} ("{_SECTION_NUMBERS[s][1]}")' for s in sids]
+    words = f"section {refs[0]}" if len(refs) == 1 else \
+        f"sections {', '.join(refs[:-1])} and {refs[-1]}"
+    return words[0].upper() + words[1:] if start else words
+
+
 def governing_law(state: str) -> str:
     """The jurisdiction whose laws govern: "the State of Oregon", "the Commonwealth of …"."""
     name = STATE_NAMES.get(state, state)
@@ -134,6 +164,8 @@ def agreement_terms(plan: dict, people: list[dict], by_id: dict[str, dict]) -> d
     state = (plan.get("jurisdiction") or {}).get("state")
     return {
         "terms_version": STANDARD_TERMS_VERSION,
+        "mou_sections": [sid for sid, _ in MOU_SECTIONS],
+        "section_title": section_title, "section_ref": section_ref,
         "parties": the_parties,
         "records": records(plan, by_id, party_ids),
         "prosecutors": prosecutors(people),

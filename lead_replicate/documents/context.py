@@ -122,7 +122,7 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
         **decisions,
         **agreement_terms(plan, people, by_id),
         "plan": plan, "stakeholders": people, "by_id": by_id, "roles": roles,
-        "role_names": ROLE_NAMES, "names": names,
+        "role_names": ROLE_NAMES, "names": names, "titles": TITLES,
         "signatories": [p for p in people if p.get("signatory")],
         "gov": plan.get("governance") or {}, "referral": plan.get("referral") or {},
         "prosecution": plan.get("prosecution") or {},
