@@ -55,6 +55,8 @@ def test_type_table_matches_the_validator() -> None:
     types = validator().types_mapping
     for name, (included, excluded) in fast.TYPES.items():
         assert (types[name].included_types, types[name].excluded_types) == (included, excluded)
+        exact = fast._EXACT[name]  # the shortcut for what YAML gives must be a pass
+        assert issubclass(exact, included) and not issubclass(exact, excluded)
 
 
 @pytest.mark.parametrize("name", sorted(SOURCES))

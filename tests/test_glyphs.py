@@ -32,3 +32,13 @@ def test_text_the_fonts_cannot_show_is_a_warning_at_its_line() -> None:
     assert report.errors == 0  # a warning about the text, not about the plan
     for document in ("mou", "manual", "checklist"):  # the documents still build
         assert "北京市" in render_document(report, document, BuildOptions(Path("unused")))
+
+
+def test_text_written_with_escapes_is_checked_too() -> None:
+    """An ASCII file can still hold other characters, through a double-quoted escape."""
+    text = (DATA / "complete.yaml").read_text(encoding="utf-8").replace(
+        "name: Example City and County, Oregon", 'name: "Example \\u5317"', 1)
+    assert text.isascii()
+    flagged = [(f.path, f.message[:43]) for f in validate_source(load_text(text)).findings
+               if f.principle == "unprintable-text"]
+    assert flagged == [("jurisdiction.name", "The documents' fonts cannot show 北 (U+5317)")]

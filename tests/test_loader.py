@@ -79,6 +79,18 @@ def test_values_are_what_safe_loader_gives() -> None:
     assert data["forced"] == "7"
 
 
+def test_plain_values_read_twice_are_read_the_same() -> None:
+    """Plain values are resolved once and remembered; the second reading must not differ."""
+    text = ("lead: 1\na: [yes, No, '~', ~, null, '', 0x1F, 0o17, 1_000, -2, .5, .inf, <<z,"
+            " 2011-10-01, 2011-10-01 09:00:00, tru, 1e3, +1]\n")
+    first = load_text(text).data
+    assert first == load_text(text).data == yaml.safe_load(text)
+    assert load_text("a: =\n").data == load_text("a: =\n").data == {"a": "="}
+    for _ in range(2):  # a date that resolves as one but is not: refused each time
+        assert refusal("lead: 1\nx: 2024-13-45\n").message == \
+            "'2024-13-45' is not a valid timestamp value"
+
+
 def test_non_string_scalar_keys_are_kept() -> None:
     data = load_text("lead: 1\n2027: launch\nnull: x\n").data
     assert data == {"lead": 1, 2027: "launch", None: "x"}

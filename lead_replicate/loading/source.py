@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from lead_replicate.findings import PathParts
 
@@ -11,9 +12,9 @@ from lead_replicate.findings import PathParts
 KEY_LINE = re.compile(r"^( *)(?:# ?)?( *)([a-z][a-z0-9_]*):(?:\s|$)")
 
 
-@dataclass(frozen=True)
-class Mark:
-    """A 1-based line and column in the file."""
+class Mark(NamedTuple):
+    """A 1-based line and column in the file (a tuple: made for every value of every file
+    read, and a frozen dataclass took twice as long to make)."""
 
     line: int
     column: int

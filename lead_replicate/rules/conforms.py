@@ -40,6 +40,9 @@ TYPES: dict[str, tuple[tuple[type, ...], tuple[type, ...]]] = {
     "dict": ((Mapping,), ()),
 }
 
+_EXACT = {"string": str, "integer": int, "boolean": bool, "date": datetime.date, "list": list,
+          "dict": dict}
+
 
 class _Unsupported(Exception):
     """FORMAT uses a rule this module does not mirror."""
@@ -48,7 +51,7 @@ class _Unsupported(Exception):
 class _Field:
     """One field's rules, compiled: plain attributes, read in the order cerberus applies them."""
 
-    __slots__ = ("allowed", "empty", "excluded", "fields", "included", "item", "min",
+    __slots__ = ("allowed", "empty", "exact", "excluded", "fields", "included", "item", "min",
                  "nullable", "regex", "required")
 
     def __init__(self, rules: dict) -> None:
@@ -56,6 +59,7 @@ class _Field:
         if unknown or rules.get("type") not in TYPES:
             raise _Unsupported(", ".join(sorted(unknown)) or str(rules.get("type")))
         self.included, self.excluded = TYPES[rules["type"]]
+        self.exact = _EXACT[rules["type"]]  # what YAML gives; checked first, as it is cheap
         self.nullable = bool(rules.get("nullable", False))
         self.empty: bool | None = rules.get("empty")
         self.allowed = tuple(rules["allowed"]) if "allowed" in rules else None
@@ -116,7 +120,8 @@ def _mapping(node: Mapping, fields: dict[str, _Field], required: frozenset[str])
 def _value(value: Any, rule: _Field) -> bool:
     if value is None:
         return rule.nullable
-    if not isinstance(value, rule.included) or isinstance(value, rule.excluded):
+    if type(value) is not rule.exact and (not isinstance(value, rule.included)
+                                          or isinstance(value, rule.excluded)):
         return False
     if rule.empty is not None and isinstance(value, Sized) and len(value) == 0:
         if not rule.empty:
@@ -132,9 +137,10 @@ def _value(value: Any, rule: _Field) -> bool:
                 return False
         except TypeError:
             pass
-    if rule.fields is not None and isinstance(value, Mapping):
+    if rule.fields is not None and (type(value) is dict or isinstance(value, Mapping)):
         return _mapping(value, rule.fields, rule.required)
-    if rule.item is not None and isinstance(value, Sequence) and not isinstance(value, str):
+    if rule.item is not None and (type(value) is list or (isinstance(value, Sequence)
+                                                          and not isinstance(value, str))):
         item = rule.item
         return all(_value(x, item) for x in value)
     return True
