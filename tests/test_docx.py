@@ -115,18 +115,20 @@ def test_tables_repeat_their_header_rows_and_rows_never_split(words) -> None:
 def test_signature_blocks_are_tables_that_stay_on_one_page(words) -> None:
     tables = [t for t in part(words["mou"]).findall("w:body/w:tbl", NS)
               if t.find("w:tblPr/w:tblStyle", NS) is None]
-    # Seattle lists every signatory under to_confirm: each name is bracketed.
+    # Seattle lists every signatory under to_confirm: each name is bracketed; a department
+    # with no government named for it asks counsel which legal entity signs for it.
+    departments = ("Seattle Police Department", "King County Sheriff's Office",
+                   "King County Prosecuting Attorney's Office", "Seattle City Attorney's Office")
     assert [text(t.find("w:tr", NS)) for t in tables] == [
-        f"[{name}] (to be confirmed)" for name in (
-            "Seattle Police Department", "King County Sheriff's Office",
-            "King County Prosecuting Attorney's Office", "Seattle City Attorney's Office",
-            "Evergreen Treatment Services (REACH)")]
+        f"[{name}] (to be confirmed) [Counsel to complete: the legal entity that signs for "
+        f"{name}]" for name in departments] + [
+        "[Evergreen Treatment Services (REACH)] (to be confirmed)"]
     for table in tables:
         rows = table.findall("w:tr", NS)
-        assert len(rows) == 6
+        assert len(rows) == 5
         for row in rows[:-1]:  # each paragraph keeps with the next: the block moves as one
             assert all(p.find("w:pPr/w:keepNext", NS) is not None for p in row.iter(W + "p"))
-        assert [text(r) for r in rows[1:]] == ["Signature", "Printed name", "TitleDate",
+        assert [text(r) for r in rows[1:]] == ["SignatureDate", "Printed nameTitle",
                                                "Approved as to form:",
                                                "Counsel for the PartyDate"]
 

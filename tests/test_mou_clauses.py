@@ -4,17 +4,23 @@ names a section that exists, and nothing is stated that the plan does not say.""
 from __future__ import annotations
 
 import html
+import io
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from conftest import DATA, ROOT
+from pypdf import PdfReader
 from test_mou import complete, mou_html, section, text_of
 
 from lead_replicate import scaffold
 from lead_replicate.documents.agreement import MOU_SECTIONS, section_ref
 from lead_replicate.documents.packet import BuildOptions, render_document
-from lead_replicate.rules.validate import validate_file
+from lead_replicate.documents.pdf import render_pdf
+from lead_replicate.loading.loader import load_text
+from lead_replicate.rules.validate import validate_file, validate_source
 
 
 def test_eligibility_checks_come_from_the_plan_or_are_bracketed() -> None:
@@ -128,3 +134,63 @@ def test_the_consent_form_is_not_part_of_the_agreement(mou_pages: dict[str, str]
         assert ("is each participant's own authorization to share information about him or "
                 "her; it is not part of this MOU") in clause
         assert "accompanies this MOU" not in text_of(page)
+
+
+# --- who signs ---------------------------------------------------------------------------------
+
+ENTITY = "[Counsel to complete: the legal entity that signs for {}]"
+
+
+def test_a_department_with_no_government_in_the_plan_asks_counsel_who_signs(
+        mou_pages: dict[str, str]) -> None:
+    page = mou_pages["seattle"]  # police and prosecutors sign; the plan names no government
+    table = text_of(page.split('<table class="parties">', 1)[1].split("</table>", 1)[0])
+    sigs = section(page, "signatures")
+    for name in ("Seattle Police Department", "King County Sheriff's Office",
+                 "King County Prosecuting Attorney's Office", "Seattle City Attorney's Office"):
+        assert f"[{name}] (to be confirmed) {ENTITY.format(name)}" in table
+        assert ENTITY.format(name) in sigs
+    assert ENTITY.format("Evergreen Treatment Services (REACH)") not in page  # a nonprofit
+    assert "legal entity" not in section(page, "responsibilities")
+    # A plan that names its government: departments sign through it, or for themselves.
+    assert "legal entity that signs" not in mou_pages["complete"]
+    assert "legal entity that signs" not in mou_pages["santa_fe"]
+
+
+# --- the signature page, as printed -------------------------------------------------------------
+
+def _labels(page: Any) -> list[tuple[float, float]]:
+    """(x, y) of each "Signature" label on a PDF page."""
+    found: list[tuple[float, float]] = []
+
+    def visit(text: str, cm: list, tm: list, *_: Any) -> None:
+        if text.strip() == "Signature":
+            found.append((round(cm[4] + tm[4] * cm[0], 1), round(cm[5] + tm[5] * cm[3], 1)))
+    page.extract_text(visitor_text=visit)
+    return found
+
+
+def _signature_pages(plan: dict) -> list[list[tuple[float, float]]]:
+    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    page = render_document(report, "mou", BuildOptions(Path("unused"), draft=True))
+    # Only the title, the Parties and the signatures: a PDF of the whole MOU costs seconds.
+    page = re.sub(r'<section class="sec" id="[a-z-]+">.*?</section>', "", page, flags=re.S)
+    pdf = PdfReader(io.BytesIO(render_pdf(page)))
+    return [labels for labels in map(_labels, pdf.pages) if labels]
+
+
+def test_signature_lines_align_across_a_row_and_no_block_is_left_alone() -> None:
+    """Seattle: five blocks, one long name that wraps (King County Prosecuting Attorney's
+    Office): one page, the lines of each row level, the fifth block under the first."""
+    seattle = yaml.safe_load((ROOT / "examples/seattle.yaml").read_text(encoding="utf-8"))
+    pages = _signature_pages(seattle)
+    assert len(pages) == 1
+    rows = sorted({y for _, y in pages[0]}, reverse=True)
+    assert len(rows) == 3 and len(pages[0]) == 5  # two, two, one: each row on one level
+    # Nine signing Parties (five rows): the last row never stands alone on a page.
+    plan = complete()
+    plan["stakeholders"] += [{"id": f"extra-{i}", "name": f"Example Partner Number {i}",
+                              "role": "other", "signatory": True} for i in range(4)]
+    pages = _signature_pages(plan)
+    assert sum(map(len, pages)) == 9
+    assert len(pages[-1]) >= 3, [len(p) for p in pages]

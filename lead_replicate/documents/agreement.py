@@ -29,6 +29,12 @@ STATE_NAMES = {
     "MP": "the Northern Mariana Islands", "PR": "Puerto Rico", "VI": "the U.S. Virgin Islands",
 }
 COMMONWEALTHS = ("KY", "MA", "PA", "VA")
+# Roles that are usually a department of a city, county or state rather than a legal entity of
+# its own. When the plan names no government stakeholder at all, nothing says who signs for such
+# a Party: the MOU brackets the legal entity for counsel instead of implying that the department
+# itself can be bound. (Where the plan names a government but gives a department no
+# ``acting_for``, the department is read as signing for itself, as the plan writes it.)
+DEPARTMENT_ROLES = ("law-enforcement", "prosecutor", "corrections")
 LEVEL_NAMES = {"infraction": "infractions", "misdemeanor": "misdemeanors",
                "gross-misdemeanor": "gross misdemeanors", "felony": "felonies"}
 
@@ -84,6 +90,7 @@ def parties(people: list[dict]) -> list[dict[str, Any]]:
     """
     by_id = {p["id"]: p for p in people}
     signing = [p for p in people if p.get("signatory")]
+    no_government = not any(p.get("role") == "government" for p in people)
     out: list[dict[str, Any]] = []
     merged: dict[str, dict[str, Any]] = {}
     for p in signing:
@@ -109,6 +116,8 @@ def parties(people: list[dict]) -> list[dict[str, Any]]:
                              + " and its ".join(party["through"]))
         else:
             party["name"] = head["name"]
+        party["entity_open"] = (no_government and party["government"] is None
+                                and head.get("role") in DEPARTMENT_ROLES)
         party["path"] = f"{head.get('path', '')}.signatory"  # for tbc(): is signing confirmed
         roles = [m.get("role_name", m.get("role", "")) for m in party["members"]]
         party["role_name"] = ", ".join(dict.fromkeys(r.lower() for r in roles))
