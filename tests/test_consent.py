@@ -32,6 +32,11 @@ def text_of(page: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body))).strip()
 
 
+def words_of(page: str) -> str:
+    """text_of, with no space left before a full stop or comma where a tag ended."""
+    return re.sub(r" ([.,])", r"\1", text_of(page))
+
+
 def plain_text(page: str) -> str:
     """The words written for the participant: the plain sections, without bracketed notes."""
     parts = re.findall(r'<section id="[a-z-]+" class="plain">(.*?)</section>', page, flags=re.S)
@@ -84,12 +89,14 @@ def test_every_2_31_element_is_on_the_form() -> None:
         assert org in words  # 2 and 4: who may disclose, who may receive
     assert "each for the reason given" in words
     assert "Records of your care for drug or alcohol use from Example Care Network" in words  # 3
-    assert "so the prosecutor can decide about the charge" in words  # 5. purpose
+    assert ("Example County District Attorney (prosecution) gets only whether you are in LEAD, "
+            "whether you finished intake, and how you are doing with your goals. It gets this "
+            "to decide about the charge you were sent to LEAD for") in words  # 3 and 5, each
     assert "You can take back this consent at any time. Tell your case manager in writing." \
         in words  # 6. revocation, how, and not undoing what was done
     assert "It does not undo what was shared before you took it back." in words
-    assert "This consent ends: [To be decided: the date or event when this consent ends]" \
-        in words  # 7. expiration
+    assert ("This consent ends: One year after you sign, or when you leave LEAD, whichever "
+            "comes first.") in words  # 7. expiration, from the plan
     assert "Your signature" in words and "Date" in words  # 8 and 9
     assert "Witness: signature and printed name" in words
     assert "Counsel to review before use" in words
@@ -97,18 +104,24 @@ def test_every_2_31_element_is_on_the_form() -> None:
 
 def test_parties_are_who_holds_or_receives_records_each_with_a_purpose() -> None:
     plan = complete()
+    del plan["data_sharing"]["recipients"]
     for person in plan["stakeholders"]:
         if person["id"] == "care":
             person.pop("signatory", None)
             person["signatory"] = False
-    who = text_of(re.search(r'<section id="consent-who".*?</section>', consent_html(plan),
+    who = words_of(re.search(r'<section id="consent-who".*?</section>', consent_html(plan),
                             flags=re.S).group(0))
     # The provider holds the records, so it is listed even when it does not sign.
-    assert "Example Care Network (case management): holds your records." in who
-    assert ("Example County District Attorney (prosecution): gets information to decide about "
-            "the charge you were sent to LEAD for") in who
-    assert "Example City Police Department (law enforcement): gets information to know" in who
-    assert "Example Public Defender (public defense): gets information to work with" in who
+    assert ("Example Care Network (case management) holds your records. It uses them to give "
+            "you LEAD services and plan your care with you.") in who
+    # Where the plan does not say what a recipient gets, counsel completes it.
+    assert ("Example County District Attorney (prosecution) gets [Counsel to complete: what it "
+            "gets]. It gets this to decide about the charge you were sent to LEAD for") in who
+    assert ("Example City Police Department (law enforcement) gets [Counsel to complete: what "
+            "it gets]. It gets this so officers know you are in LEAD") in who
+    assert "Example Public Defender (public defense) gets [Counsel to complete: what it gets]" \
+        in who
+    assert who.count("[Counsel to complete: what it gets]") == 4  # not the provider
     # Community and government partners neither hold nor receive participant records.
     for person in plan["stakeholders"]:
         if person["role"] in ("community", "government"):
@@ -117,8 +130,57 @@ def test_parties_are_who_holds_or_receives_records_each_with_a_purpose() -> None
     for person in plan["stakeholders"]:
         if person["role"] == "case-management":
             person["role"] = "other"
-    who = text_of(consent_html(plan))
+    who = words_of(consent_html(plan))
     assert "[To be decided: the case-management provider, which holds the records]" in who
+
+
+def test_each_recipient_gets_what_the_plan_says() -> None:
+    """42 CFR 2.31: how much and what kind of information, per recipient, from the plan."""
+    plan = complete()
+    who = words_of(re.search(r'<section id="consent-who".*?</section>', consent_html(plan),
+                            flags=re.S).group(0))
+    assert ("Example City Police Department (law enforcement) gets only whether you are in "
+            "LEAD and whether you finished intake. It gets this so officers know") in who
+    assert ("Example Public Defender (public defense) gets only whether you are in LEAD, "
+            "whether you finished intake, how you are doing with your goals, and your court "
+            "cases and warrants.") in who
+    assert "From the others, it gets only your court cases and warrants." in who
+    assert "Counsel to complete" not in who
+    # A partner the roles leave out is listed when the plan says it receives something.
+    plan["data_sharing"]["recipients"].append({"id": "neighbors", "receives": ["status"]})
+    plan["data_sharing"]["recipients"][1]["receives"] = []
+    who = words_of(consent_html(plan))
+    assert ("Downtown Neighbors Association (community) gets only whether you are in LEAD and "
+            "whether you finished intake. It gets this [Counsel to complete: why it gets "
+            "this].") in who
+    assert ("Example City Police Department (law enforcement) gets no information about you "
+            "from the others.") in who
+    # A recipient's terms not yet confirmed print bracketed.
+    plan["to_confirm"] = [{"path": "data_sharing.recipients[ecpd].receives", "note": "x"}]
+    assert "[gets no information about you from the others.] (to be confirmed)" \
+        in words_of(consent_html(plan))
+
+
+def test_2_35_note_stays_unless_no_prosecutor_gets_anything() -> None:
+    plan = complete()
+    note = "if a prosecutor gets records covered by 42 CFR Part 2"
+    assert note in words_of(consent_html(plan))
+    plan["data_sharing"]["recipients"][2]["receives"] = []  # ecda
+    assert note not in words_of(consent_html(plan))
+
+
+def test_refusal_and_expiry_print_the_plan_or_a_bracket() -> None:
+    plan = complete()
+    rights = words_of(consent_html(plan))
+    assert ("You do not have to sign this form. If you do not sign: You can still work with "
+            "your case manager, but the prosecutor will not be told that you finished intake."
+            ) in rights
+    del plan["data_sharing"]["if_consent_refused"], plan["data_sharing"]["consent_expires"]
+    rights = words_of(consent_html(plan))
+    assert ("You do not have to sign this form. [To be decided: what happens if the person "
+            "does not sign]") in rights
+    assert "This consent ends: [To be decided: the date or event when this consent ends]" \
+        in rights
 
 
 def test_redisclosure_notice_and_2_35_note_follow_the_plan() -> None:

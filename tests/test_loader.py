@@ -48,7 +48,7 @@ def test_positions_in_complete_plan(complete_path: Path) -> None:
     assert source.key_marks[("stakeholders", 0)] == Mark(19, 5)
     assert source.key_marks[("stakeholders", 0, "signer", "title")] == Mark(23, 33)
     assert source.value_marks[("stakeholders", 0, "signer", "title")] == Mark(23, 40)
-    assert source.key_marks[("milestones", 2, "status")] == Mark(165, 82)
+    assert source.key_marks[("milestones", 2, "status")] == Mark(174, 82)
     assert source.value_marks[()] == Mark(3, 1)
 
 

@@ -72,8 +72,6 @@ def test_complete_plan_values_are_printed() -> None:
 
 def test_complete_plan_brackets_only_what_no_field_decides() -> None:
     assert brackets(mou_html(complete())) == [
-        ("To be decided", "what counts as completed intake, for example the first assessment "
-                          "and a signed consent form"),
         ("Counsel to complete", "the state law on these records"),
         ("Counsel to complete", "the conditions of 42 CFR 2.35 (disclosures to the criminal "
                                 "justice system that referred the participant), including how "

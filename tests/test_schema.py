@@ -74,6 +74,8 @@ DEFECTS = {
                                   "no stakeholder has id 'da'; did you mean 'ecda'?"),
     "bad-part2-program": ("data_sharing.part2_programs[0]", 11, 20,
                           "no stakeholder has id 'cares'; did you mean 'care'?"),
+    "bad-recipient": ("data_sharing.recipients[0].id", 12, 12,
+                      "no stakeholder has id 'epcd'; did you mean 'ecpd'?"),
     "statute-without-source": ("agreement.statutes[0].source", 9, 7,
                                "missing required key 'source' in agreement.statutes[0]"),
 }

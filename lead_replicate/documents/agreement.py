@@ -137,7 +137,14 @@ def records(plan: dict, by_id: dict[str, dict], party_ids: list[str]) -> dict[st
 
     part2, hipaa = named("part2_programs"), named("hipaa_covered_entities")
     special = {p["id"] for p in (part2 or []) + (hipaa or [])}
+    listed = [(i, r) for i, r in enumerate(_list(sharing.get("recipients")))
+              if isinstance(r, dict)]
     return {
+        # stakeholder id -> {kinds: what it receives (None: not said), path: for tbc()};
+        # None when the plan has no recipients list at all
+        "receives": {r.get("id"): {"kinds": r["receives"] if isinstance(r.get("receives"), list)
+                                   else None, "path": f"data_sharing.recipients[{i}].receives"}
+                     for i, r in listed} if "recipients" in sharing else None,
         "frameworks": frameworks,
         "cites_part2": "42-cfr-part-2" in frameworks or bool(part2),
         "cites_hipaa": "hipaa" in frameworks or bool(hipaa),

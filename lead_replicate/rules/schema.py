@@ -41,6 +41,9 @@ AUDIENCES = [
 ]
 MEETS = ["weekly", "biweekly", "monthly", "quarterly", "as-needed"]
 LEVELS = ["infraction", "misdemeanor", "gross-misdemeanor", "felony"]
+# What a partner may receive about a participant (data_sharing.recipients[].receives).
+INFORMATION_KINDS = ["status", "progress", "court-cases", "health-records",
+                     "substance-use-records"]
 STATUTE_SUBJECTS = ["authority", "filing", "public-records", "records-retention",
                     "confidentiality", "other"]
 # The standard milestone ids, titles and derivations live in data/milestones.yaml (read by
@@ -209,6 +212,9 @@ FORMAT: dict[str, dict] = {
                                   "intake is not completed within the window."),
         "refiling_allowed": _flag("Added by lead-replicate: whether a charge not filed may "
                                   "be filed later (within the time the law allows)."),
+        "completed_intake": _text("Added by lead-replicate: what counts as completed intake, "
+                                  "for example the first assessment and a signed consent "
+                                  "form."),
     }, "The prosecutor's commitments."),
     "case_management": _map({
         "provider": _id("Stakeholder id of the provider (role case-management)."),
@@ -242,6 +248,17 @@ FORMAT: dict[str, dict] = {
         "hipaa_covered_entities": _members("Added by lead-replicate: stakeholder ids of the "
                                            "parties that are HIPAA covered entities; an "
                                            "empty list says none is."),
+        "recipients": _list(_map({
+            "id": _id("Stakeholder id of the partner that receives information."),
+            "receives": _list(_enum(INFORMATION_KINDS, "One kind of information."),
+                              "What the partner receives; an empty list says nothing."),
+        }, "One partner and what it receives."), "Added by lead-replicate: what each partner "
+            "receives about a participant under the consent form (42 CFR 2.31: how much and "
+            "what kind)."),
+        "consent_expires": _text("Added by lead-replicate: when the participant's consent "
+                                 "ends: a date, an event or a condition (42 CFR 2.31)."),
+        "if_consent_refused": _text("Added by lead-replicate: what happens when a person does "
+                                    "not sign the consent form."),
     }, "Information sharing."),
     "racial_equity": _map({
         "disparity_monitoring": _flag("Whether racial disparity is monitored."),

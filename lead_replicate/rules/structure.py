@@ -293,6 +293,8 @@ def _check_references(source: Source) -> list[Finding]:
         members = dig(data, *id_list)
         if isinstance(members, list):
             refs += [((*id_list, i), None) for i in range(len(members))]
+    refs += [(("data_sharing", "recipients", i, "id"), None)
+             for i, _ in _items(data, "data_sharing", "recipients")]
     refs += [(("milestones", i, "owner"), None) for i, _ in _items(data, "milestones")]
     if isinstance(data.get("stakeholders"), list):
         for path, role in refs:
