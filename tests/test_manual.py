@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import yaml
@@ -19,8 +20,8 @@ def manual_text(plan: dict, draft: bool = False) -> str:
 
 
 REPORT = ("With the participant's written consent, given on the form “Consent to Share "
-          "Information”, the case manager tells the prosecutor, within the window, whether the person has "
-          "completed intake.")
+          "Information”, the case manager tells the prosecutor, within the window, whether the "
+          "person has completed intake.")
 
 
 def test_completed_intake_is_reported_on_consent_as_the_mou_says() -> None:
@@ -31,9 +32,11 @@ def test_completed_intake_is_reported_on_consent_as_the_mou_says() -> None:
     assert page.count(REPORT) == 2  # the prosecutor's protocol and the case manager's
     assert "when intake is complete." not in page
     # The MOU's binding clause says the same, naming the provider and the MOU's section.
-    assert ("With the participant's written consent, given on the consent form described in "
-            "section 7, Example Care Network tells the prosecutor, within the window, whether "
-            "the person has completed intake.") in section(mou_html(plan), "charges")
+    assert re.search(r"With the participant's written consent, given on the consent form "
+                     r"described in section \d+ \(\"Information sharing, use and "
+                     r"confidentiality\"\), Example Care Network tells the prosecutor, within "
+                     r"the window, whether the person has completed intake\.",
+                     section(mou_html(plan), "charges"))
 
 
 def test_completed_intake_prints_the_plan_or_a_bracket() -> None:
