@@ -11,9 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from lead_replicate import __version__
-from lead_replicate.documents.context import ROLE_NAMES
 from lead_replicate.errors import LeadError, OutputError, PdfEngineError, os_error_text
 from lead_replicate.findings import Counts, Finding
+from lead_replicate.labels import ROLE_NAMES
+from lead_replicate.labels import label as in_words
 from lead_replicate.rules.plan import section
 from lead_replicate.rules.principles import load_rulebook
 from lead_replicate.rules.validate import Report, collect_files, validate_file
@@ -103,17 +104,17 @@ def _text(value: Any) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def _words(value: Any) -> str:
-    from lead_replicate.documents.templating import humanize
-
-    return humanize(value) if value not in (None, "") else UNDECIDED
+def _words(value: Any, field: str = "") -> str:
+    return in_words(value, field) if value not in (None, "") else UNDECIDED
 
 
 def _policy_group(pcg: dict) -> str:
     rule, meets = pcg.get("decision_rule"), pcg.get("meets")
     if not rule and not meets:
         return UNDECIDED
-    return (f"{'decides by ' + _words(rule) if rule else 'decision rule ' + UNDECIDED}; "
+    decides = "decides by " + _words(rule, "decision_rule") if rule else \
+        "decision rule " + UNDECIDED
+    return (f"{decides}; "
             f"{'meets ' + _words(meets) if meets else 'meetings ' + UNDECIDED}")
 
 

@@ -12,6 +12,7 @@ from lead_replicate.documents.decisions import plan_decisions
 from lead_replicate.documents.openquestions import assigned_items, open_questions
 from lead_replicate.documents.templating import date_long
 from lead_replicate.findings import Finding
+from lead_replicate.labels import ROLE_NAMES
 from lead_replicate.rules.principles import load_evidence
 from lead_replicate.rules.readiness import Readiness, readiness
 from lead_replicate.rules.schema import MILESTONE_STATUSES, default
@@ -22,17 +23,6 @@ log = logging.getLogger(__name__)
 TITLES = {"mou": "Memorandum of Understanding", "manual": "Protocol Manual",
           "checklist": "Readiness Checklist", "decisions": "Decisions Brief",
           "consent": "Consent to Share Information"}
-# What each stakeholder role is called in documents and the comparison: one label per
-# organization, so singular ("King County Executive (elected official)").
-ROLE_NAMES = {
-    "law-enforcement": "Law enforcement", "prosecutor": "Prosecution",
-    "public-defense": "Public defense", "case-management": "Case management",
-    "project-management": "Project management", "behavioral-health": "Behavioral health",
-    "housing": "Housing", "health": "Health", "elected-official": "Elected official",
-    "government": "Government", "community": "Community", "business": "Business",
-    "civil-rights": "Civil rights", "evaluator": "Evaluation", "funder": "Funder",
-    "corrections": "Corrections", "courts": "Courts", "other": "Other partner",
-}
 
 
 def readiness_summary(raw: Readiness, people: dict[str, dict]) -> dict[str, Any]:

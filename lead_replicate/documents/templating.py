@@ -15,6 +15,7 @@ import markupsafe
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
 from lead_replicate.errors import TemplateError
+from lead_replicate.labels import label
 
 MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
           "September", "October", "November", "December")
@@ -101,16 +102,8 @@ def launch(jurisdiction: dict) -> str:
 
 
 def humanize(value: Any) -> str:
-    """Turn a kebab-case value into words: ``jail-days`` -> ``jail days``."""
-    special = {"hipaa": "HIPAA", "42-cfr-part-2": "42 CFR Part 2", "state-law": "state law",
-               "as-needed": "as needed", "biweekly": "every two weeks",
-               "pre-booking": "pre-booking", "post-booking": "post-booking",
-               "not-filed": "not filed",
-               "held-in-abeyance": "held in abeyance", "quasi-experimental": "quasi-experimental",
-               "pre-post": "pre-post", "process-only": "process-only",
-               "harm-reduction": "harm-reduction", "abstinence-based": "abstinence-based"}
-    text = str(value)
-    return special.get(text, text.replace("-", " "))
+    """A format value in words, from labels.py (the one mapping): ``case-managers`` -> words."""
+    return label(value)
 
 
 LAWS = {"hipaa": "the Health Insurance Portability and Accountability Act (HIPAA)",

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from lead_replicate.findings import PathParts, Severity, Status, format_path
+from lead_replicate.labels import label as in_words
 from lead_replicate.rules.plan import dig
 
 
@@ -81,7 +82,8 @@ def _expect(plan: dict, path: PathParts, want: Any, unset: str, wrong: str,
     if _blank(value):
         return [Problem(path, unset, "open", fix=fix)]
     ok = value in want if isinstance(want, tuple) else value == want
-    return [] if ok else [Problem(path, wrong.format(value=value), fix=fix)]
+    words = in_words(value, str(path[-1])) if isinstance(value, str) else value
+    return [] if ok else [Problem(path, wrong.format(value=words), fix=fix)]
 
 
 def _listed(plan: dict, path: PathParts, unset: str, fix: str = "",
@@ -199,7 +201,7 @@ def _voluntary(plan: dict) -> list[Problem]:
 def _pre_booking(plan: dict) -> list[Problem]:
     return _expect(plan, (*AD, "point"), "pre-booking",
                    "The point of arrest diversion is not decided yet.",
-                   "Arrest diversion happens {value}, not before booking.") \
+                   "Arrest diversion happens at the {value} stage, not before booking.") \
         if _arrest_diversion(plan) else []
 
 
@@ -368,8 +370,9 @@ def _project_manager(plan: dict) -> list[Problem]:
     out = []
     role = _role_of(plan).get(host)
     if role in ("law-enforcement", "prosecutor"):
-        out.append(Problem((*base, "host"), f"The project manager is hosted by a {role} "
-                           "partner; a host with no other role in LEAD is recommended.",
+        out.append(Problem((*base, "host"), "The project manager is hosted by a "
+                           f"{in_words(role)} partner; a host with no other role in LEAD is "
+                           "recommended.",
                            severity="warning", fix="Consider a host organization with no other "
                            "role in LEAD for governance.project_manager.host."))
     if full_time is None:
@@ -417,7 +420,7 @@ def _charge_handling(plan: dict) -> list[Problem]:
     missed, refile = (dig(plan, "prosecution", k) for k in labels)
     decided = []
     if missed is not None:
-        decided.append(f"when intake is missed the charge is {_MISSED.get(missed, missed)}")
+        decided.append(f"when intake is missed the charge is {in_words(missed)}")
     if refile is not None:
         decided.append(f"re-filing is {'allowed' if refile else 'not allowed'}")
     open_points: list[tuple[PathParts, str]] = [
@@ -432,8 +435,6 @@ def _charge_handling(plan: dict) -> list[Problem]:
     return [Problem(path, f"{lead}Not decided yet: {label}.", "open")
             for path, label in open_points]
 
-
-_MISSED = {"file": "filed", "review": "reviewed", "not-file": "not filed"}
 
 
 @check("caseload")
@@ -465,7 +466,7 @@ def _field_based(plan: dict) -> list[Problem]:
 def _information_sharing(plan: dict) -> list[Problem]:
     return _expect(plan, ("data_sharing", "release_of_information"), "multi-party",
                    "The release of information is not decided yet.",
-                   "The release of information is {value}, not multi-party.",
+                   "Participants sign {value}, not one multi-party release of information.",
                    "Set data_sharing.release_of_information to multi-party.") + \
         _listed(plan, ("data_sharing", "frameworks"),
                 "The confidentiality laws that apply are not listed yet.",
@@ -499,7 +500,7 @@ def _evaluation(plan: dict) -> list[Problem]:
                                                    "pre-post", "process-only"),
                   "The evaluator is named; the evaluation design is not decided yet."
                   if named else "No evaluation plan is described yet.",
-                  "The evaluation design is {value}.",
+                  "No evaluation is planned.",
                   "Set evaluation.design (randomized, quasi-experimental, pre-post or "
                   "process-only)" + ("" if named
                                      else " and name the evaluator in evaluation.evaluator")
@@ -526,9 +527,8 @@ def _training(plan: dict) -> list[Problem]:
         return [Problem(("training",), "No training is planned yet.", "open")]
     audiences = {e.get("audience") for e in entries if isinstance(e, dict)}
     missing = [a for a in ("officers", "case-managers") if a not in audiences]
-    who = {"officers": "officers", "case-managers": "case managers"}
     return [Problem(("training",), "No training is planned for "
-                    f"{' or '.join(who[a] for a in missing)}.",
+                    f"{' or '.join(in_words(a) for a in missing)}.",
                     fix=f"Add training entries for the {_and(missing)} "
                     f"audience{'s' if len(missing) > 1 else ''}.")] if missing else []
 

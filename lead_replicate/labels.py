@@ -1,0 +1,97 @@
+"""Plain words for the values the format allows: the one mapping every reader-facing text uses.
+
+A plan stores ids (``case-managers``, ``held-in-abeyance``, ``multi-party``); people read
+words. Findings, documents, the comparison and the checklist all call ``label`` here, so a
+value never reaches a reader raw, and never as a naive "multi party". A test holds every
+value of every list in rules/schema.py to an entry in ``WORDS``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+# Value -> words as they read in the middle of a sentence. A value whose words are the value
+# itself ("weekly", "felony") is listed too, so the test can tell an omission from a choice.
+WORDS = {
+    # jurisdiction.kind, launch_precision, language
+    "city": "city", "county": "county", "city-county": "city and county", "state": "state",
+    "tribal": "tribal nation", "region": "region", "day": "day", "month": "month",
+    "year": "year", "en": "English",
+    # stakeholders[].role (ROLE_NAMES below is the capitalized label for a table column)
+    "law-enforcement": "law enforcement", "prosecutor": "prosecutor",
+    "public-defense": "public defense", "case-management": "case management",
+    "project-management": "project management", "behavioral-health": "behavioral health",
+    "housing": "housing", "health": "health", "elected-official": "elected official",
+    "government": "government", "community": "community", "business": "business",
+    "civil-rights": "civil rights", "evaluator": "evaluator", "funder": "funder",
+    "corrections": "corrections", "courts": "courts", "other": "other",
+    # offense levels, stakeholders[].handles
+    "infraction": "infraction", "misdemeanor": "misdemeanor",
+    "gross-misdemeanor": "gross misdemeanor", "felony": "felony",
+    # governance: decision_rule, meets
+    "consensus": "consensus", "majority": "majority", "weekly": "weekly",
+    "biweekly": "every two weeks", "monthly": "monthly", "quarterly": "quarterly",
+    "as-needed": "as needed",
+    # referral.arrest_diversion.point (compound modifiers keep their hyphen: "the pre-booking
+    # stage")
+    "pre-booking": "pre-booking", "post-booking": "post-booking", "court": "court",
+    # prosecution
+    "not-filed": "not filed", "held-in-abeyance": "held in abeyance", "filed": "filed",
+    "coordinate": "coordinated", "no-coordination": "not coordinated",
+    "file": "filed", "review": "reviewed", "not-file": "not filed",
+    # case_management.approach
+    "harm-reduction": "harm-reduction", "abstinence-based": "abstinence-based",
+    # services[].type
+    "substance-use-treatment": "substance use treatment",
+    "opioid-medication": "opioid medication", "mental-health": "mental health",
+    "medical": "medical care", "legal": "legal help", "employment": "employment",
+    "benefits": "benefits", "education": "education", "peer-support": "peer support",
+    "basic-needs": "basic needs", "transportation": "transportation",
+    # data_sharing: release_of_information, frameworks (free text; the usual ones)
+    "multi-party": "multi-party", "per-agency": "one release per agency", "none": "none",
+    "hipaa": "HIPAA", "42-cfr-part-2": "42 CFR Part 2", "state-law": "state law",
+    # evaluation.design
+    "randomized": "randomized", "quasi-experimental": "quasi-experimental",
+    "pre-post": "before-and-after", "process-only": "process-only",
+    # training[].audience
+    "officers": "officers", "supervisors": "supervisors", "dispatch": "dispatchers",
+    "prosecutors": "prosecutors", "public-defenders": "public defenders",
+    "case-managers": "case managers", "providers": "providers",
+    # agreement.statutes[].subject
+    "authority": "authority", "filing": "filing", "public-records": "public records",
+    "records-retention": "records retention", "confidentiality": "confidentiality",
+    # milestones[].status
+    "done": "done", "in-progress": "in progress", "not-started": "not started",
+    "not-applicable": "not applicable",
+}
+
+# The same value reads differently under some fields ("other" approach, "none" design).
+IN_FIELD = {
+    ("approach", "other"): "another approach",
+    ("decision_rule", "other"): "another rule",
+    ("release_of_information", "none"): "no release",
+    ("design", "none"): "no evaluation",
+    ("role", "other"): "other partner",
+}
+
+# What each stakeholder role is called in a table of partners and in the comparison: one
+# label per organization, so singular ("King County Executive (elected official)").
+ROLE_NAMES = {
+    "law-enforcement": "Law enforcement", "prosecutor": "Prosecution",
+    "public-defense": "Public defense", "case-management": "Case management",
+    "project-management": "Project management", "behavioral-health": "Behavioral health",
+    "housing": "Housing", "health": "Health", "elected-official": "Elected official",
+    "government": "Government", "community": "Community", "business": "Business",
+    "civil-rights": "Civil rights", "evaluator": "Evaluation", "funder": "Funder",
+    "corrections": "Corrections", "courts": "Courts", "other": "Other partner",
+}
+
+
+def label(value: Any, field: str = "") -> str:
+    """``value`` in words; ``field`` (the key it sits under) picks a reading in context.
+
+    A value the format does not list (a free-text measure such as ``jail-days``) reads with
+    its hyphens as spaces.
+    """
+    text = str(value)
+    return IN_FIELD.get((field, text)) or WORDS.get(text) or text.replace("-", " ")
