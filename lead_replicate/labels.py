@@ -60,6 +60,9 @@ WORDS = {
     # agreement.statutes[].subject
     "authority": "authority", "filing": "filing", "public-records": "public records",
     "records-retention": "records retention", "confidentiality": "confidentiality",
+    # data_sharing.recipients[].receives (the consent form words each kind in full)
+    "status": "status", "progress": "progress", "court-cases": "court cases",
+    "health-records": "health records", "substance-use-records": "substance use records",
     # milestones[].status
     "done": "done", "in-progress": "in progress", "not-started": "not started",
     "not-applicable": "not applicable",
