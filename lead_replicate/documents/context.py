@@ -14,7 +14,7 @@ from lead_replicate.documents.templating import date_long
 from lead_replicate.findings import Finding
 from lead_replicate.labels import ROLE_NAMES
 from lead_replicate.rules.principles import load_evidence
-from lead_replicate.rules.readiness import Readiness, readiness
+from lead_replicate.rules.readiness import Readiness
 from lead_replicate.rules.schema import MILESTONE_STATUSES, default
 from lead_replicate.rules.validate import Report
 
@@ -105,7 +105,9 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
         item["provider_name"] = by_id[prov]["name"] if prov in by_id else prov
         services.append(item)
     findings = list(report.findings)
-    ready = readiness_summary(report.readiness or readiness(plan), by_id)
+    if report.readiness is None:  # every caller builds documents only from a sound plan
+        raise ValueError(f"{report.file}: documents need a plan that matches the format")
+    ready = readiness_summary(report.readiness, by_id)
     return {
         **page_context(document=document, doc_title=TITLES[document], draft=draft,
                        generated_on=generated_on, source_name=source_name, j=j),
