@@ -3,13 +3,17 @@
 
 from __future__ import annotations
 
+import io
 import re
 from pathlib import Path
 
 import yaml
+from conftest import ROOT
+from pypdf import PdfReader
 from test_mou import complete, mou_html, section, text_of
 
 from lead_replicate.documents.packet import BuildOptions, render_document
+from lead_replicate.documents.pdf import render_pdf
 from lead_replicate.loading.loader import load_text
 from lead_replicate.rules.validate import validate_source
 
@@ -17,6 +21,11 @@ from lead_replicate.rules.validate import validate_source
 def manual_text(plan: dict, draft: bool = False) -> str:
     report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
     return text_of(render_document(report, "manual", BuildOptions(Path("unused"), draft=draft)))
+
+
+def manual_section(plan: dict, sid: str) -> str:
+    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    return section(render_document(report, "manual", BuildOptions(Path("unused"))), sid)
 
 
 REPORT = ("With the participant's written consent, given on the form “Consent to Share "
@@ -59,3 +68,47 @@ def test_consent_conversation_says_what_follows_a_refusal() -> None:
     del plan["data_sharing"]["if_consent_refused"]
     assert ("in writing. [To be decided: what happens if the person does not sign]"
             in manual_text(plan))
+
+
+def manual_pdf_pages(plan: dict) -> list[str]:
+    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    page = render_document(report, "manual", BuildOptions(Path("unused"), draft=True))
+    reader = PdfReader(io.BytesIO(render_pdf(page)))
+    return [" ".join(p.extract_text().split()) for p in reader.pages]
+
+
+def test_the_officer_card_follows_the_title_on_page_1() -> None:
+    """Santa Fe's card (long exclusions, every day-one step) fits under the title on page 1,
+    also with the hand-off fields filled in; the next section starts on page 2."""
+    plan = yaml.safe_load((ROOT / "examples" / "santa_fe.yaml").read_text(encoding="utf-8"))
+    plan["referral"]["arrest_diversion"].update({
+        "outreach_hours": "24/7", "handoff_minutes": 30,
+        "if_no_case_manager": "Release the person with a referral card and tell the case manager.",
+        "eligibility_checks": ["criminal history", "open warrants"]})
+    pages = manual_pdf_pages(plan)
+    assert "Protocol Manual" in pages[0] and "Officer quick-reference card" in pages[0]
+    assert "5. Other ways to refer" in pages[0]
+    assert "Never ask a LEAD participant for confidential or source information" in pages[0]
+    assert "Eligibility and exclusions" not in pages[0]
+    assert pages[1].find("Eligibility and exclusions") < 200
+
+
+def test_the_officer_card_says_each_step_once_from_the_plan() -> None:
+    plan = complete()
+    card = manual_section(plan, "officer-card")
+    assert ("Check before the hand-off. Run a check of criminal history and open warrants. "
+            "Example County District Attorney confirms that the person is eligible.") in card
+    assert "Case managers answer 24/7." in card
+    assert ("Call the case manager. Wait with the person up to 30 minutes and hand them to the "
+            "case manager; do not book them. If no case manager comes in time: Release the "
+            "person with a LEAD referral card and tell the case manager.") in card
+    assert "Prepare the paperwork as for a booking. Send it to Example County District " \
+        "Attorney." in card
+    assert card.count("Call the case manager") == 1 and card.count("Never") == 1
+    ad = plan["referral"]["arrest_diversion"]
+    del ad["eligibility_checks"], ad["eligibility_confirmed_by"], ad["outreach_hours"]
+    card = manual_section(plan, "officer-card")
+    assert ("Check before the hand-off. [To be decided: what the officer checks, for example "
+            "criminal history or open warrants] [To be decided: who confirms eligibility before "
+            "the hand-off]") in card
+    assert "Case managers answer [To be decided: the hours when case managers answer]" in card
