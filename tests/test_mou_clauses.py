@@ -194,3 +194,32 @@ def test_signature_lines_align_across_a_row_and_no_block_is_left_alone() -> None
     pages = _signature_pages(plan)
     assert sum(map(len, pages)) == 9
     assert len(pages[-1]) >= 3, [len(p) for p in pages]
+
+
+# --- the checklist's "MOU signed" ----------------------------------------------------------------
+
+def _mou_signed_row(report: Any) -> str:
+    page = render_document(report, "checklist", BuildOptions(Path("unused")))
+    row = re.search(r"<tr><td>MOU signed.*?</tr>", page, flags=re.S)
+    assert row
+    return text_of(row.group(0))
+
+
+def test_a_recorded_mou_signed_stays_done_and_names_the_signers_to_confirm(
+        mou_pages: dict[str, str]) -> None:
+    report = validate_file(ROOT / "examples/seattle.yaml")
+    assert report.readiness is not None
+    recorded = {m.id: m.status for m in report.readiness.milestones}
+    assert recorded["mou-signed"] == "done"  # what validate and the build table count
+    row = _mou_signed_row(report)
+    assert row.split() == (
+        "MOU signed Done as recorded; who signed is still to be confirmed: Seattle Police "
+        "Department, King County Sheriff's Office, King County Prosecuting Attorney's Office, "
+        "Seattle City Attorney's Office, and Evergreen Treatment Services (REACH). done").split()
+    # The MOU brackets the same five, so the checklist, validate and the MOU agree.
+    parties = text_of(mou_pages["seattle"].split('<table class="parties">', 1)[1]
+                      .split("</table>", 1)[0])
+    assert parties.count("(to be confirmed)") == 5
+    # A plan whose signatories are confirmed: the step is simply done.
+    row = _mou_signed_row(validate_file(DATA / "complete.yaml"))
+    assert row.split()[:3] == ["MOU", "signed", "done"] and "confirmed" not in row

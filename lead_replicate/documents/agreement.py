@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lead_replicate.rules.confirm import Term, covering
+
 # The version of the project's own standard terms (never "LEAD standard terms": the
 # LEAD Support Bureau publishes no such terms).
 STANDARD_TERMS_VERSION = 2
@@ -124,6 +126,16 @@ def parties(people: list[dict]) -> list[dict[str, Any]]:
         for member in party["members"]:
             member["party_name"] = party["name"]
     return out
+
+
+def signers_to_confirm(the_parties: list[dict[str, Any]], listed: list[Term]) -> list[str]:
+    """The Parties whose signing the plan lists under ``to_confirm``, by printed name.
+
+    The checklist names them beside a recorded "MOU signed": the record stays as the plan
+    gives it, and the reader sees that who signed is not confirmed, as the MOU brackets it.
+    """
+    return [party["name"] for party in the_parties
+            if any(covering(listed, f"{m.get('path', '')}.signatory") for m in party["members"])]
 
 
 def records(plan: dict, by_id: dict[str, dict], party_ids: list[str]) -> dict[str, Any]:

@@ -7,12 +7,13 @@ import logging
 from typing import Any
 
 from lead_replicate import __version__
-from lead_replicate.documents.agreement import agreement_terms
+from lead_replicate.documents.agreement import agreement_terms, signers_to_confirm
 from lead_replicate.documents.decisions import plan_decisions
 from lead_replicate.documents.openquestions import assigned_items, open_questions
 from lead_replicate.documents.templating import date_long
 from lead_replicate.findings import Finding
 from lead_replicate.labels import ROLE_NAMES
+from lead_replicate.rules.confirm import terms
 from lead_replicate.rules.principles import load_evidence
 from lead_replicate.rules.readiness import Readiness
 from lead_replicate.rules.schema import MILESTONE_STATUSES, default
@@ -108,11 +109,15 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
     if report.readiness is None:  # every caller builds documents only from a sound plan
         raise ValueError(f"{report.file}: documents need a plan that matches the format")
     ready = readiness_summary(report.readiness, by_id)
+    agreement = agreement_terms(plan, people, by_id)
+    for m in ready["milestones"]:
+        if m["id"] == "mou-signed" and m["status"] == "done":
+            m["signers_to_confirm"] = signers_to_confirm(agreement["parties"], terms(plan))
     return {
         **page_context(document=document, doc_title=TITLES[document], draft=draft,
                        generated_on=generated_on, source_name=source_name, j=j),
         **decisions,
-        **agreement_terms(plan, people, by_id),
+        **agreement,
         "plan": plan, "stakeholders": people, "by_id": by_id, "roles": roles,
         "role_names": ROLE_NAMES, "names": names, "titles": TITLES,
         "signatories": [p for p in people if p.get("signatory")],
