@@ -16,6 +16,7 @@ from lead_replicate.findings import Counts, Finding
 from lead_replicate.labels import ROLE_NAMES
 from lead_replicate.labels import label as in_words
 from lead_replicate.rules.plan import section
+from lead_replicate.rules.confirm import TO_CONFIRM
 from lead_replicate.rules.principles import load_rulebook
 from lead_replicate.rules.validate import Report, collect_files, validate_file
 
@@ -159,18 +160,26 @@ def design_choices(plan: dict) -> tuple[dict[str, str], dict[str, str]]:
 
 
 def _top_items(findings: Sequence[Finding], titles: dict[str, str]) -> list[dict[str, str]]:
-    """Errors first, then open questions, then warnings; one entry per distinct message."""
-    rank = {("error", "violation"): 0, ("error", "open"): 1, ("warning", "open"): 1,
-            ("warning", "violation"): 2}
+    """Unmet core principles first, then open core questions, open recommended questions,
+    warnings, and last the terms still to confirm (settled in the plan, awaiting a partner's
+    word): a convening sees what blocks the program before what is only to be checked.
+    One entry per distinct message."""
+    rank = {("error", "violation"): 0, ("error", "open"): 1, ("warning", "open"): 2,
+            ("warning", "violation"): 3}
+
+    def order(f: Finding) -> tuple[int, int]:
+        return (5 if f.principle == TO_CONFIRM else rank.get((f.severity, f.status), 4), f.line)
+
     seen: set[tuple[str, str]] = set()
     items = []
-    for f in sorted(findings, key=lambda f: (rank.get((f.severity, f.status), 3), f.line)):
+    for f in sorted(findings, key=order):
         if not f.is_principle or (f.principle, f.message) in seen:
             continue
         seen.add((f.principle, f.message))
         kind = "error" if (f.severity, f.status) == ("error", "violation") else \
             "open" if f.status == "open" else "warning"
-        items.append({"kind": kind, "principle": titles.get(f.principle, f.principle),
+        title = "Term to confirm" if f.principle == TO_CONFIRM else titles.get(f.principle, f.principle)
+        items.append({"kind": kind, "principle": title,
                       "message": f.message, "fix": f.fix, "line": str(f.line)})
     return items
 

@@ -96,6 +96,16 @@ def test_statuses_and_top_items_of_mutated_plans(complete_plan: dict) -> None:
     assert {i["kind"] for i in second.top_items} == {"open"}
 
 
+def test_top_items_put_core_questions_first_and_terms_to_confirm_last(complete_plan: dict) -> None:
+    plan = _site(complete_plan, 1)
+    del plan["governance"]["policy_group"]["decision_rule"]  # recommended, early in the file
+    del plan["prosecution"]["intake_window_days"]  # core, later in the file
+    plan["to_confirm"] = [{"path": "jurisdiction.population", "note": "Census figure."}]
+    row = compare_reports([_report(plan)]).rows[0]
+    assert [i["principle"] for i in row.top_items] == [
+        "Prosecutor's commitment", "Decisions by consensus", "Term to confirm"]
+
+
 def test_referral_doors_wording(complete_plan: dict) -> None:
     plan = copy.deepcopy(complete_plan)
     plan["referral"]["community_referral"]["enabled"] = False
