@@ -15,8 +15,8 @@ from lead_replicate.errors import LeadError, OutputError, PdfEngineError, os_err
 from lead_replicate.findings import Counts, Finding
 from lead_replicate.labels import ROLE_NAMES
 from lead_replicate.labels import label as in_words
-from lead_replicate.rules.plan import section
 from lead_replicate.rules.confirm import TO_CONFIRM
+from lead_replicate.rules.plan import section
 from lead_replicate.rules.principles import load_rulebook
 from lead_replicate.rules.validate import Report, collect_files, validate_file
 
@@ -178,7 +178,8 @@ def _top_items(findings: Sequence[Finding], titles: dict[str, str]) -> list[dict
         seen.add((f.principle, f.message))
         kind = "error" if (f.severity, f.status) == ("error", "violation") else \
             "open" if f.status == "open" else "warning"
-        title = "Term to confirm" if f.principle == TO_CONFIRM else titles.get(f.principle, f.principle)
+        title = ("Term to confirm" if f.principle == TO_CONFIRM
+                 else titles.get(f.principle, f.principle))
         items.append({"kind": kind, "principle": title,
                       "message": f.message, "fix": f.fix, "line": str(f.line)})
     return items
