@@ -223,3 +223,20 @@ def test_a_recorded_mou_signed_stays_done_and_names_the_signers_to_confirm(
     # A plan whose signatories are confirmed: the step is simply done.
     row = _mou_signed_row(validate_file(DATA / "complete.yaml"))
     assert row.split()[:3] == ["MOU", "signed", "done"] and "confirmed" not in row
+
+
+def test_the_offense_list_changes_only_within_the_governance_limits(
+        mou_pages: dict[str, str]) -> None:
+    program = section(mou_pages["seattle"], "program")
+    assert ("The Policy Coordinating Group may change this list within the limits set in "
+            "section 8 (\"Governance\"):") in program
+    assert "may not widen the offenses that a prosecutor has committed not to file" in \
+        section(mou_pages["seattle"], "governance")
+
+
+def test_a_government_its_department_signs_for_is_never_listed_as_a_non_party(
+        mou_pages: dict[str, str]) -> None:
+    resp = section(mou_pages["complete"], "responsibilities")
+    assert "City of Example City, acting through its Example City Police Department will" in resp
+    assert "City of Example City (government)" not in resp
+    assert "Downtown Neighbors Association (community)" in resp  # a partner still undecided

@@ -101,7 +101,8 @@ def parties(people: list[dict]) -> list[dict[str, Any]]:
             continue  # joins the government's party below
         party = {"id": p["id"], "members": [p], "signer": p.get("signer") or {},
                  "notice_address": p.get("notice_address"), "through": [],
-                 "government": gov["name"] if gov is not None else None}
+                 "government": gov["name"] if gov is not None else None,
+                 "government_id": gov["id"] if gov is not None else None}
         merged[p["id"]] = party
         out.append(party)
     for p in signing:
@@ -195,6 +196,9 @@ def agreement_terms(plan: dict, people: list[dict], by_id: dict[str, dict]) -> d
         "mou_sections": [sid for sid, _ in MOU_SECTIONS],
         "section_title": section_title, "section_ref": section_ref,
         "parties": the_parties,
+        # Every stakeholder that is a Party or part of one (a government its department acts for).
+        "party_members": party_ids + [p["government_id"] for p in the_parties
+                                      if p["government_id"]],
         "records": records(plan, by_id, party_ids),
         "prosecutors": prosecutors(people),
         "statutes": statutes(plan),
