@@ -143,7 +143,7 @@ ENTITY = "[Counsel to complete: the legal entity that signs for {}]"
 
 def test_a_department_with_no_government_in_the_plan_asks_counsel_who_signs(
         mou_pages: dict[str, str]) -> None:
-    page = mou_pages["seattle"]  # police and prosecutors sign; the plan names no government
+    page = mou_pages["seattle"]  # police and prosecutors sign; the plan never says for whom
     table = text_of(page.split('<table class="parties">', 1)[1].split("</table>", 1)[0])
     sigs = section(page, "signatures")
     for name in ("Seattle Police Department", "King County Sheriff's Office",
@@ -152,9 +152,16 @@ def test_a_department_with_no_government_in_the_plan_asks_counsel_who_signs(
         assert ENTITY.format(name) in sigs
     assert ENTITY.format("Evergreen Treatment Services (REACH)") not in page  # a nonprofit
     assert "legal entity" not in section(page, "responsibilities")
-    # A plan that names its government: departments sign through it, or for themselves.
+    # Santa Fe names two government departments as Parties but never says who signs for the
+    # police department or the district attorney's office.
+    santa_fe = text_of(mou_pages["santa_fe"].split('<table class="parties">', 1)[1]
+                       .split("</table>", 1)[0])
+    assert ENTITY.format("Santa Fe Police Department") in santa_fe
+    assert ENTITY.format("First Judicial District Attorney's Office") in santa_fe
+    assert santa_fe.count("legal entity") == 2
+    # A plan that says who signs for its police (acting_for): the district attorney's office,
+    # with no acting_for, signs for itself.
     assert "legal entity that signs" not in mou_pages["complete"]
-    assert "legal entity that signs" not in mou_pages["santa_fe"]
 
 
 # --- the signature page, as printed -------------------------------------------------------------

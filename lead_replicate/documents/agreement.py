@@ -32,10 +32,10 @@ STATE_NAMES = {
 }
 COMMONWEALTHS = ("KY", "MA", "PA", "VA")
 # Roles that are usually a department of a city, county or state rather than a legal entity of
-# its own. When the plan names no government stakeholder at all, nothing says who signs for such
-# a Party: the MOU brackets the legal entity for counsel instead of implying that the department
-# itself can be bound. (Where the plan names a government but gives a department no
-# ``acting_for``, the department is read as signing for itself, as the plan writes it.)
+# its own. When the plan never says who signs for a department (no stakeholder has
+# ``acting_for``), the MOU brackets the legal entity for counsel instead of implying that the
+# department itself can be bound. A plan that sets ``acting_for`` for some departments has
+# answered the question: a department without it is read as signing for itself.
 DEPARTMENT_ROLES = ("law-enforcement", "prosecutor", "corrections")
 LEVEL_NAMES = {"infraction": "infractions", "misdemeanor": "misdemeanors",
                "gross-misdemeanor": "gross misdemeanors", "felony": "felonies"}
@@ -92,7 +92,7 @@ def parties(people: list[dict]) -> list[dict[str, Any]]:
     """
     by_id = {p["id"]: p for p in people}
     signing = [p for p in people if p.get("signatory")]
-    no_government = not any(p.get("role") == "government" for p in people)
+    signers_open = not any(p.get("acting_for") for p in people)
     out: list[dict[str, Any]] = []
     merged: dict[str, dict[str, Any]] = {}
     for p in signing:
@@ -119,7 +119,7 @@ def parties(people: list[dict]) -> list[dict[str, Any]]:
                              + " and its ".join(party["through"]))
         else:
             party["name"] = head["name"]
-        party["entity_open"] = (no_government and party["government"] is None
+        party["entity_open"] = (signers_open and party["government"] is None
                                 and head.get("role") in DEPARTMENT_ROLES)
         party["path"] = f"{head.get('path', '')}.signatory"  # for tbc(): is signing confirmed
         roles = [m.get("role_name", m.get("role", "")) for m in party["members"]]
