@@ -189,7 +189,11 @@ def test_redisclosure_notice_and_2_35_note_follow_the_plan() -> None:
     assert "may not share them further unless the person gives written consent" in page
     assert "limit using the records to investigate or prosecute the person" in page
     assert "[Counsel to complete: if a prosecutor gets records covered by 42 CFR Part 2" in page
+    assert "Federal rules, 42 CFR Part 2, protect records" in page
     plan = complete()
+    plan["to_confirm"] = [{"path": "data_sharing.frameworks", "note": "Not yet checked."}]
+    assert ("Federal rules, [42 CFR Part 2] (to be confirmed), protect records"
+            in words_of(consent_html(plan)))
     plan["data_sharing"]["frameworks"] = ["hipaa"]
     plan["data_sharing"]["part2_programs"] = []
     page = text_of(consent_html(plan))
@@ -202,7 +206,7 @@ def test_state_law_is_named_only_when_cited() -> None:
     plan["agreement"]["statutes"].append({"name": "Example Health Records Act",
                                           "citation": "Example Rev. Stat. 2.2",
                                           "source": "Fictional", "subject": "confidentiality"})
-    assert ("This form also follows Example Health Records Act (Example Rev. Stat. 2.2)."
+    assert ("This form also follows the Example Health Records Act (Example Rev. Stat. 2.2)."
             in text_of(consent_html(plan)))
 
 

@@ -50,9 +50,17 @@ def test_completed_intake_is_reported_on_consent_as_the_mou_says() -> None:
 
 def test_completed_intake_prints_the_plan_or_a_bracket() -> None:
     plan = complete()
-    said = "Completed intake means: The first assessment and a signed consent form."
+    said = "Completed intake means the first assessment and a signed consent form."
     assert f"Completed intake. {said}" in manual_text(plan)
     assert said in section(mou_html(plan), "charges")
+    # Words that do not start with an article are quoted as written, never lower-cased.
+    plan["prosecution"]["completed_intake"] = "LEAD intake assessment done."
+    said = "Completed intake means: “LEAD intake assessment done.”"
+    assert f"Completed intake. {said}" in manual_text(plan)
+    assert said in section(mou_html(plan), "charges")
+    plan["prosecution"]["completed_intake"] = "completion of the first assessment"
+    assert ("Completed intake means completion of the first assessment."
+            in section(mou_html(plan), "charges"))
     del plan["prosecution"]["completed_intake"]
     bracket = ("[To be decided: what counts as completed intake, for example the first "
                "assessment and a signed consent form]")

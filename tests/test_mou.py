@@ -13,7 +13,7 @@ import yaml
 from conftest import DATA
 
 from lead_replicate import scaffold
-from lead_replicate.documents.agreement import governing_law
+from lead_replicate.documents.agreement import governing_law, statute_in_text
 from lead_replicate.documents.packet import BuildOptions, render_document
 from lead_replicate.loading.loader import load_text
 from lead_replicate.rules.validate import validate_source
@@ -64,10 +64,22 @@ def test_complete_plan_values_are_printed() -> None:
     assert "Chief of Police, 1 Example Plaza, Example City, OR 97000" in notices
     assert "Example Care Network, 4 Example Street" in notices
     assert "The laws of the State of Oregon govern" in section(page, "term-governing-law")
-    assert ("Example State Public Records Act (Example Rev. Stat. 100.001)"
-            in section(page, "term-public-records"))
+    assert ("are subject to the Example State Public Records Act (Example Rev. Stat. 100.001),"
+            in text_of(section(page, "term-public-records")))
     disputes = section(page, "term-disputes")
     assert disputes.index("Operational Work Group") < disputes.index("Policy Coordinating Group")
+
+
+@pytest.mark.parametrize("name, in_text", [
+    ("Public Records Act", "the Public Records Act"),
+    ("The Public Records Act", "the Public Records Act"),
+    ("Theft Statutes", "the Theft Statutes"),
+    ("Interlocal Cooperation Act of 1967", "the Interlocal Cooperation Act of 1967"),
+    ("Chapter 42.56 RCW", "Chapter 42.56 RCW"),
+    ("NMSA 1978, Section 14-2-1", "NMSA 1978, Section 14-2-1"),
+])
+def test_a_statute_name_takes_the_article_where_grammatical(name: str, in_text: str) -> None:
+    assert statute_in_text(name) == in_text
 
 
 def test_complete_plan_brackets_only_what_no_field_decides() -> None:
@@ -258,7 +270,7 @@ def test_cited_filing_statute_is_named_and_nothing_else_is() -> None:
         "name": "Interlocal Cooperation Act", "citation": "RCW 39.34.040",
         "source": "MRSC guidance on interlocal agreements", "subject": "filing"})
     page = mou_html(plan)
-    assert ("The Parties will file or post this MOU as Interlocal Cooperation Act "
+    assert ("The Parties will file or post this MOU as the Interlocal Cooperation Act "
             "(RCW 39.34.040) requires." in section(page, "term-filing"))
     assert "RCW" not in text_of(mou_html(complete()))
 

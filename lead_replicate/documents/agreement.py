@@ -7,6 +7,7 @@ a bracketed blank for counsel or the partners in its place.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from lead_replicate.rules.confirm import Term, covering
@@ -176,12 +177,32 @@ def prosecutors(people: list[dict]) -> dict[str, Any]:
             "split_open": len(found) > 1 and any(not r["levels"] for r in routes)}
 
 
+# A statute's name takes "the" in running text when it ends in such a word ("the Public
+# Records Act", "the Sunshine Law"); a citation-like name ("Chapter 42.56 RCW") takes none.
+_NAMED_LAW = re.compile(r"\b(Act|Law|Code|Rules?|Regulations?|Ordinance|Statutes?|Charter"
+                        r"|Constitution)(\s+of\s+\d{4})?$")
+
+
+def statute_in_text(name: Any) -> str:
+    """A statute's name as it reads mid-sentence: "under the Public Records Act".
+
+    A name that begins with "The" keeps its words with a lower-case article; any other name
+    is printed as the plan gives it.
+    """
+    text = str(name or "").strip()
+    if re.match(r"the\s", text, flags=re.I):
+        return "the" + text[3:]
+    return f"the {text}" if _NAMED_LAW.search(text) else text
+
+
 def statutes(plan: dict) -> dict[str, list[dict]]:
-    """The statutes the plan cites, grouped by what the MOU uses them for."""
+    """The statutes the plan cites, grouped by what the MOU uses them for; each also has
+    ``in_text``, its name as it reads mid-sentence."""
     out: dict[str, list[dict]] = {}
     for item in _list((plan.get("agreement") or {}).get("statutes")):
         if isinstance(item, dict):
-            out.setdefault(item.get("subject") or "other", []).append(item)
+            out.setdefault(item.get("subject") or "other", []).append(
+                {**item, "in_text": statute_in_text(item.get("name"))})
     return out
 
 

@@ -128,6 +128,17 @@ def nodot(value: Any) -> str:
     return markupsafe.Markup(text) if isinstance(value, markupsafe.Markup) else text
 
 
+def mid_sentence(value: Any) -> str | None:
+    """A user's phrase as it reads after "means": as written when it starts in lower case,
+    with a leading "The", "A" or "An" lower-cased, else ``None``: the template then quotes
+    the words as given, since lower-casing "LEAD" or a name would change them."""
+    text = str(value)
+    if text[:1].islower():
+        return text
+    first, _, rest = text.partition(" ")
+    return f"{first.lower()} {rest}" if rest and first in ("The", "A", "An") else None
+
+
 def shown(value: Any) -> str:
     """A plan value in words: ``true`` -> ``yes``, a list -> its items joined, kebab -> words."""
     if isinstance(value, bool):
@@ -242,7 +253,7 @@ def _environment(overrides: Path | None) -> jinja2.Environment:
     )
     env.filters.update(date_long=date_long, money=money, launch=launch, humanize=humanize,
                        nodot=nodot, has_field=has_field, shown=shown, names_list=names_list,
-                       humanize_law=humanize_law,
+                       humanize_law=humanize_law, mid_sentence=mid_sentence,
                        yaml=quote_yaml)
     return env
 
