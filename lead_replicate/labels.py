@@ -68,6 +68,32 @@ WORDS = {
     "not-applicable": "not applicable",
 }
 
+# What each kind of information a partner receives (data_sharing.recipients[].receives) is, in
+# full words with the reader as a slot: the consent form speaks to the participant ("whether you
+# are in LEAD"), the MOU about them ("whether the participant is in LEAD"). One wording for
+# both documents, so the form and the MOU can never describe a share differently.
+RECEIVED = {
+    "status": ("whether {you} {are} in LEAD", "whether {you} finished intake"),
+    "progress": ("how {you} {are} doing with {their} goals",),
+    "court-cases": ("{your} court cases and warrants",),
+    "health-records": ("{your} health records",),
+    "substance-use-records": ("records of {your} drug or alcohol care",),
+}
+READERS = {
+    "you": {"you": "you", "are": "are", "your": "your", "their": "your"},
+    "participant": {"you": "the participant", "are": "is", "your": "the participant's",
+                    "their": "their"},
+}
+
+
+def received(kinds: list[str], reader: str) -> list[str]:
+    """Each kind's phrases for ``reader`` ("you" on the consent form, "participant" in the
+    MOU), in the order given; a kind the format does not list reads as its label."""
+    slots = READERS[reader]
+    return [phrase.format(**slots) for kind in kinds
+            for phrase in RECEIVED.get(kind, (label(kind),))]
+
+
 # The same value reads differently under some fields ("other" approach, "none" design).
 IN_FIELD = {
     ("approach", "other"): "another approach",

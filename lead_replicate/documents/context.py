@@ -10,6 +10,7 @@ from lead_replicate import __version__
 from lead_replicate.documents.agreement import agreement_terms, signers_to_confirm
 from lead_replicate.documents.decisions import plan_decisions
 from lead_replicate.documents.openquestions import assigned_items, open_questions
+from lead_replicate.documents.sharing import shares
 from lead_replicate.documents.templating import date_long
 from lead_replicate.findings import Finding
 from lead_replicate.labels import ROLE_NAMES
@@ -110,6 +111,8 @@ def build_context(report: Report, *, document: str, draft: bool, generated_on: d
         raise ValueError(f"{report.file}: documents need a plan that matches the format")
     ready = readiness_summary(report.readiness, by_id)
     agreement = agreement_terms(plan, people, by_id)
+    provider = (plan.get("case_management") or {}).get("provider")
+    agreement["sharing"] = shares(people, by_id, provider, agreement["records"]["receives"])
     for m in ready["milestones"]:
         if m["id"] == "mou-signed" and m["status"] == "done":
             m["signers_to_confirm"] = signers_to_confirm(agreement["parties"], terms(plan))
