@@ -177,12 +177,17 @@ def _labels(page: Any) -> list[tuple[float, float]]:
     return found
 
 
-def _signature_pages(plan: dict) -> list[list[tuple[float, float]]]:
+def _signature_pages(plan: dict, texts: list[str] | None = None
+                     ) -> list[list[tuple[float, float]]]:
+    """The signature labels' positions on each page that has any; ``texts`` gets each page's
+    text."""
     report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
     page = render_document(report, "mou", BuildOptions(Path("unused"), draft=True))
     # Only the title, the Parties and the signatures: a PDF of the whole MOU costs seconds.
     page = re.sub(r'<section class="sec" id="[a-z-]+">.*?</section>', "", page, flags=re.S)
     pdf = PdfReader(io.BytesIO(render_pdf(page)))
+    if texts is not None:
+        texts += [" ".join(p.extract_text().split()) for p in pdf.pages]
     return [labels for labels in map(_labels, pdf.pages) if labels]
 
 
@@ -190,17 +195,25 @@ def test_signature_lines_align_across_a_row_and_no_block_is_left_alone() -> None
     """Seattle: five blocks, one long name that wraps (King County Prosecuting Attorney's
     Office): one page, the lines of each row level, the fifth block under the first."""
     seattle = yaml.safe_load((ROOT / "examples/seattle.yaml").read_text(encoding="utf-8"))
-    pages = _signature_pages(seattle)
+    texts: list[str] = []
+    pages = _signature_pages(seattle, texts)
     assert len(pages) == 1
     rows = sorted({y for _, y in pages[0]}, reverse=True)
     assert len(rows) == 3 and len(pages[0]) == 5  # two, two, one: each row on one level
+    # Up to three rows: a page of their own (all three fit after the forced break), and the
+    # page before says so.
+    first = next(i for i, t in enumerate(texts) if "Signatures Each Party" in t)
+    assert texts[first].startswith("Signatures Each Party")  # at the top of its page
+    assert "Signature page follows." in texts[first - 1]
     # Nine signing Parties (five rows): the last row never stands alone on a page.
     plan = complete()
     plan["stakeholders"] += [{"id": f"extra-{i}", "name": f"Example Partner Number {i}",
                               "role": "other", "signatory": True} for i in range(4)]
-    pages = _signature_pages(plan)
+    texts = []
+    pages = _signature_pages(plan, texts)
     assert sum(map(len, pages)) == 9
     assert len(pages[-1]) >= 3, [len(p) for p in pages]
+    assert not any("Signature page follows" in t for t in texts)  # they flow on: no claim
 
 
 # --- the checklist's "MOU signed" ----------------------------------------------------------------

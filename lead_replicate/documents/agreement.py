@@ -38,6 +38,7 @@ COMMONWEALTHS = ("KY", "MA", "PA", "VA")
 # department itself can be bound. A plan that sets ``acting_for`` for some departments has
 # answered the question: a department without it is read as signing for itself.
 DEPARTMENT_ROLES = ("law-enforcement", "prosecutor", "corrections")
+SIGNATURE_PAGE_ROWS = 3  # rows of two signature blocks that fit on one page
 LEVEL_NAMES = {"infraction": "infractions", "misdemeanor": "misdemeanors",
                "gross-misdemeanor": "gross misdemeanors", "felony": "felonies"}
 
@@ -217,6 +218,10 @@ def agreement_terms(plan: dict, people: list[dict], by_id: dict[str, dict]) -> d
         "mou_sections": [sid for sid, _ in MOU_SECTIONS],
         "section_title": section_title, "section_ref": section_ref,
         "parties": the_parties,
+        # Up to SIGNATURE_PAGE_ROWS rows of two blocks start a page of their own (the
+        # signature page, which each Party can sign as a counterpart), and the body says so;
+        # more rows flow on from the last clause.
+        "signature_page": 0 < len(the_parties) <= 2 * SIGNATURE_PAGE_ROWS,
         # Every stakeholder that is a Party or part of one (a government its department acts for).
         "party_members": party_ids + [p["government_id"] for p in the_parties
                                       if p["government_id"]],
