@@ -290,3 +290,22 @@ def test_completed_intake_binds_only_a_party_and_rests_on_consent() -> None:
             "within the window, whether the person has completed intake, and only with the "
             "participant's written consent") in charges
     assert "The case manager tells the prosecutor" not in charges
+
+
+def test_names_in_running_text_read_as_english() -> None:
+    """Articles before bodies' names, and a non-Party's offers as the plan words them."""
+    plan = complete()
+    plan["stakeholders"][4]["signatory"] = False
+    plan["stakeholders"][4]["commitments"] = ["Run day-to-day program operations.",
+                                              "Host the project manager."]
+    page = mou_html(plan)
+    governance = section(page, "governance")
+    assert ("senior representatives of the Example City Police Department, the Example County "
+            "District Attorney, the Example Public Defender, the Example Care Network, and the "
+            "Example Civic Partnership.") in governance
+    assert "drawn from the Downtown Neighbors Association," in governance
+    assert "employed by the Example Civic Partnership," in governance
+    responsibilities = section(page, "responsibilities")
+    assert ("Example Civic Partnership (project management), which has offered to: "
+            "Run day-to-day program operations. Host the project manager.") in responsibilities
+    assert "offered to: Run day-to-day program operations;" not in responsibilities

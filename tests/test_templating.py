@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import html
 from pathlib import Path
 
 import pytest
@@ -126,3 +127,41 @@ def test_an_undefined_value_names_the_override_file_that_used_it(tmp_path: Path)
         _render_mou(tmp_path)
     assert str(info.value) == (f"{clause}:2: the template uses a value that does not exist: "
                                "'no_such_value' is undefined")
+
+
+def test_endstop_adds_a_full_stop_only_where_none_is() -> None:
+    from markupsafe import Markup
+
+    from lead_replicate.documents.templating import endstop
+
+    assert endstop("LEAD toolkit, ch. 1 What is LEAD?") == "LEAD toolkit, ch. 1 What is LEAD?"
+    assert endstop("Stop now!") == "Stop now!"
+    assert endstop("Example Care, Inc. ") == "Example Care, Inc."
+    assert endstop('He said "go."') == 'He said "go."' and endstop("(see p. 3)") == "(see p. 3)."
+    assert endstop("No stop") == "No stop."
+    kept = endstop(Markup('<span class="tbc">[A &amp; B]<span> (to be confirmed)</span></span>'))
+    assert isinstance(kept, Markup) and kept.endswith("</span>.")
+
+
+@pytest.mark.parametrize("name, shown", [
+    ("LEAD Community Advisory Board", "the LEAD Community Advisory Board"),
+    ("King County Prosecuting Attorney's Office", "the King County Prosecuting Attorney's Office"),
+    ("ACLU of Washington", "the ACLU of Washington"),
+    ("City of Example City", "the City of Example City"),
+    ("University of Washington (Harm Reduction Research)",
+     "the University of Washington (Harm Reduction Research)"),
+    ("Center for Law and Justice", "the Center for Law and Justice"),
+    ("The Defender Association's Racial Disparity Project",
+     "The Defender Association's Racial Disparity Project"),
+    ("Evergreen Treatment Services (REACH)", "Evergreen Treatment Services (REACH)"),
+    ("Example State University", "Example State University"),
+    ("Catholic Charities of Albany", "Catholic Charities of Albany"),
+    ("Santa Fe County", "Santa Fe County"),
+])
+def test_an_organization_gets_the_article_english_gives_it(name: str, shown: str) -> None:
+    from lead_replicate.documents.articles import the
+
+    assert the(name) == shown
+    env = make_environment()
+    start = html.unescape(env.from_string("{{ x|the(true) }} signs.").render(x=name))
+    assert start == shown[0].upper() + shown[1:] + " signs."

@@ -14,6 +14,7 @@ import jinja2
 import markupsafe
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
+from lead_replicate.documents.articles import the
 from lead_replicate.errors import TemplateError
 from lead_replicate.labels import label
 
@@ -139,6 +140,14 @@ def mid_sentence(value: Any) -> str | None:
     return f"{first.lower()} {rest}" if rest and first in ("The", "A", "An") else None
 
 
+def endstop(value: Any) -> str:
+    """The value ending in one full stop: "What is LEAD?" stays as it is (no "?."), "Inc." too."""
+    plain = value.striptags() if isinstance(value, markupsafe.Markup) else str(value)
+    if re.search(r"[.?!][\"'”’)\]]*\s*$", plain):
+        return value.rstrip()
+    return nodot(value) + "."
+
+
 def shown(value: Any) -> str:
     """A plan value in words: ``true`` -> ``yes``, a list -> its items joined, kebab -> words."""
     if isinstance(value, bool):
@@ -252,8 +261,9 @@ def _environment(overrides: Path | None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters.update(date_long=date_long, money=money, launch=launch, humanize=humanize,
-                       nodot=nodot, has_field=has_field, shown=shown, names_list=names_list,
-                       humanize_law=humanize_law, mid_sentence=mid_sentence,
+                       nodot=nodot, endstop=endstop, has_field=has_field, shown=shown,
+                       names_list=names_list, humanize_law=humanize_law, the=the,
+                       mid_sentence=mid_sentence,
                        yaml=quote_yaml)
     return env
 

@@ -1,0 +1,66 @@
+"""The article before an organization's name in running text: "representatives of the Seattle
+Police Department", but "by Evergreen Treatment Services".
+
+Plans give names as an organization writes them at the top of its letterhead, without "the".
+English puts "the" before a name whose head noun is a common noun for a body (Department,
+Office, Board, ...: "the King County Executive") or a place-type followed by "of" ("the City of
+Seattle", "the University of Washington"), and not before a name that is itself a proper noun
+("Evergreen Treatment Services", "Example State University", "Catholic Charities of Albany").
+A name that already starts with "The" is printed as written; nothing inside a name changes.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import markupsafe
+
+# Head nouns of bodies: "the ... Department", "the Department of ...".
+BODIES = frozenset({
+    "administration", "agency", "alliance", "association", "attorney", "authority", "board",
+    "bureau", "center", "centre", "clinic", "coalition", "collaborative", "commission",
+    "committee", "consortium", "corporation", "council", "court", "defender", "department",
+    "district", "division", "executive", "force", "foundation", "foundations", "group",
+    "hospital", "initiative", "institute", "mayor", "network", "office", "partnership",
+    "police", "program", "programme", "project", "service", "sheriff", "society", "team",
+    "trust", "union", "unit",
+})
+# Place-types and schools that take "the" only before "of": "the City of Seattle", but
+# "Example State University".
+BEFORE_OF = frozenset({
+    "city", "college", "commonwealth", "county", "port", "state", "town", "university",
+    "village",
+})
+_PREPOSITION = re.compile(r"\s(?:of|for|on|in)\s")
+_WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
+
+
+def needs_article(name: str) -> bool:
+    """True when ``name`` reads with "the" before it in the middle of a sentence."""
+    text = name.strip().lstrip("[").strip()
+    if re.match(r"(?i)the\s", text):
+        return False
+    text = re.split(r"[,(;]", text, maxsplit=1)[0]  # "University of Washington (HRRTC)"
+    of = _PREPOSITION.search(text)
+    words = _WORD.findall(text[:of.start()] if of else text)
+    if not words:
+        return False
+    head = re.sub(r"['’]s$", "", words[-1])
+    if of is not None and (head.lower() in BEFORE_OF or (head.isupper() and len(head) > 1)):
+        return True  # "the City of Seattle", "the ACLU of Washington"
+    return head.lower() in BODIES
+
+
+def the(value: Any, start: bool = False) -> Any:
+    """``value`` with "the" before it where English needs one; "The" at a sentence's start.
+
+    ``value`` may be markup (a bracketed term): the article goes outside the bracket.
+    """
+    plain = value.striptags() if isinstance(value, markupsafe.Markup) else str(value)
+    if not needs_article(plain):
+        return value
+    article = "The " if start else "the "
+    if isinstance(value, markupsafe.Markup):
+        return markupsafe.Markup(article) + value
+    return article + str(value)
