@@ -88,7 +88,8 @@ def test_every_2_31_element_is_on_the_form() -> None:
                 "Example Public Defender", "Example Care Network", "Example Civic Partnership"):
         assert org in words  # 2 and 4: who may disclose, who may receive
     assert "each for the reason given" in words
-    assert "Records of your care for drug or alcohol use from Example Care Network" in words  # 3
+    # 3: what is disclosed, and by whom
+    assert "Records of your care for drug or alcohol use from the Example Care Network" in words
     assert ("Example County District Attorney (prosecution) gets only whether you are in LEAD, "
             "whether you finished intake, and how you are doing with your goals. It gets this "
             "to decide about the charge you were sent to LEAD for") in words  # 3 and 5, each

@@ -110,7 +110,7 @@ def test_the_officer_card_says_each_step_once_from_the_plan() -> None:
     assert ("Call the case manager. Wait with the person up to 30 minutes and hand them to the "
             "case manager; do not book them. If no case manager comes in time: Release the "
             "person with a LEAD referral card and tell the case manager.") in card
-    assert "Prepare the paperwork as for a booking. Send it to Example County District " \
+    assert "Prepare the paperwork as for a booking. Send it to the Example County District " \
         "Attorney." in card
     assert card.count("Call the case manager") == 1 and card.count("Never") == 1
     ad = plan["referral"]["arrest_diversion"]

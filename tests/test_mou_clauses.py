@@ -26,7 +26,7 @@ from lead_replicate.rules.validate import validate_file, validate_source
 def test_eligibility_checks_come_from_the_plan_or_are_bracketed() -> None:
     plan = complete()
     clause = section(mou_html(plan), "program")
-    assert ("Before the hand-off, Example County District Attorney confirms that the person is "
+    assert ("Before the hand-off, the Example County District Attorney confirms that the person is "
             "eligible, including a check of criminal history and open warrants.") in clause
     del plan["referral"]["arrest_diversion"]["eligibility_checks"]
     clause = section(mou_html(plan), "program")
@@ -117,11 +117,11 @@ def test_groups_are_their_members_not_the_parties(mou_pages: dict[str, str]) -> 
            "(\"Governance\"), which need not be Parties" in defs
     assert "of the Parties" not in defs
     gov = section(page, "governance")
-    assert ("Members that are not Parties. Washington State Department of Corrections, ACLU of "
-            "Washington, King County Executive, and The Defender Association's Racial Disparity "
-            "Project are not Parties to this MOU, or have not yet decided whether to sign it. "
-            "Sitting on a group places no duty under this MOU on an organization that is not a "
-            "Party.") in gov
+    assert ("Members that are not Parties. The Washington State Department of Corrections, the "
+            "ACLU of Washington, the King County Executive, and The Defender Association's "
+            "Racial Disparity Project are not Parties to this MOU, or have not yet decided "
+            "whether to sign it. Sitting on a group places no duty under this MOU on an "
+            "organization that is not a Party.") in gov
     assert "Members that are not Parties" not in section(mou_pages["complete"], "governance")
 
 
@@ -138,7 +138,7 @@ def test_the_consent_form_is_not_part_of_the_agreement(mou_pages: dict[str, str]
 
 # --- who signs ---------------------------------------------------------------------------------
 
-ENTITY = "[Counsel to complete: the legal entity that signs for {}]"
+ENTITY = "[Counsel to complete: the legal entity that signs for the {}]"
 
 
 def test_a_department_with_no_government_in_the_plan_asks_counsel_who_signs(
@@ -150,7 +150,7 @@ def test_a_department_with_no_government_in_the_plan_asks_counsel_who_signs(
                  "King County Prosecuting Attorney's Office", "Seattle City Attorney's Office"):
         assert f"[{name}] (to be confirmed) {ENTITY.format(name)}" in table
         assert ENTITY.format(name) in sigs
-    assert ENTITY.format("Evergreen Treatment Services (REACH)") not in page  # a nonprofit
+    assert "signs for Evergreen" not in page and "signs for the Evergreen" not in page  # nonprofit
     assert "legal entity" not in section(page, "responsibilities")
     # Santa Fe names two government departments as Parties but never says who signs for the
     # police department or the district attorney's office.
