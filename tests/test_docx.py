@@ -121,7 +121,7 @@ def test_signature_blocks_are_tables_that_stay_on_one_page(words) -> None:
                    "King County Prosecuting Attorney's Office", "Seattle City Attorney's Office")
     assert [text(t.find("w:tr", NS)) for t in tables] == [
         f"[{name}] (to be confirmed) [Counsel to complete: the legal entity that signs for "
-        f"{name}]" for name in departments] + [
+        f"the {name}]" for name in departments] + [
         "[Evergreen Treatment Services (REACH)] (to be confirmed)"]
     for table in tables:
         rows = table.findall("w:tr", NS)
