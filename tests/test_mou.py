@@ -64,8 +64,13 @@ def test_complete_plan_values_are_printed() -> None:
     assert "Chief of Police, 1 Example Plaza, Example City, OR 97000" in notices
     assert "Example Care Network, 4 Example Street" in notices
     assert "The laws of the State of Oregon govern" in section(page, "term-governing-law")
-    assert ("are subject to the Example State Public Records Act (Example Rev. Stat. 100.001),"
-            in text_of(section(page, "term-public-records")))
+    records = text_of(section(page, "term-public-records"))
+    assert ("are subject to the Example State Public Records Act (Example Rev. Stat. 100.001)."
+            in records)
+    assert records.count("subject to") == 1  # no second "subject to" for the confidentiality rules
+    assert ("A Party that receives a request under that law for information covered by section 9 "
+            '("Information sharing, use and confidentiality") protects that information as far '
+            "as the law allows." in records)
     disputes = section(page, "term-disputes")
     assert disputes.index("Operational Work Group") < disputes.index("Policy Coordinating Group")
 
