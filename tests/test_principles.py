@@ -515,3 +515,15 @@ def test_an_unset_safeguard_flag_is_an_open_core_question(source: Source) -> Non
     assert [f.path for f in findings_for(source, every, "harm-reduction")] == [
         f"case_management.{k}" for k in ("approach", "abstinence_required",
                                          "sanctions_for_drug_use", "drug_testing_required")]
+
+
+def test_a_citation_names_each_work_once() -> None:
+    from lead_replicate.rules.principles import citation
+
+    toolkit = ("LEAD Support Bureau, LEAD Community Toolkit, version 1.1, July 1, 2023 "
+               "(leadbureau.org/toolkit)")
+    assert citation([f'{toolkit}, glossary "Harm Reduction"', f"{toolkit}, FAQ: no sanctions",
+                     "K. Beckett, report (2014)"]) == (
+        f'{toolkit}, glossary "Harm Reduction" and FAQ: no sanctions; K. Beckett, report (2014)')
+    harm = next(p for p in load_rulebook() if p.id == "harm-reduction")
+    assert citation(harm.sources).count("LEAD Community Toolkit") == 1

@@ -13,7 +13,7 @@ import re
 from typing import Any
 
 from lead_replicate.loading.loader import load_shipped
-from lead_replicate.rules.principles import load_rulebook
+from lead_replicate.rules.principles import citation, load_rulebook
 from lead_replicate.rules.validate import Report
 
 DEFAULT_GROUP = "policy-group"
@@ -123,7 +123,7 @@ def open_questions(report: Report) -> list[dict[str, Any]]:
             "id": rule.id, "title": rule.title, "severity": rule.severity, "status": status,
             "core": rule.id in core,
             "question": asked(entry, paths.get(rule.id, [])) or rule.requirement,
-            "principle": first_sentence(rule.requirement), "source": "; ".join(rule.sources),
+            "principle": first_sentence(rule.requirement), "source": citation(rule.sources),
             "options": _options(entry, parts), "recommends": _recommends(entry, parts),
             "messages": messages.get(rule.id, []), "rank": (rule.id not in core, rank),
         })

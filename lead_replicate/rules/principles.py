@@ -32,6 +32,24 @@ class Principle:
 
 
 
+def citation(sources: Iterable[str]) -> str:
+    """One citation for a principle's sources; sources from the same work name it once.
+
+    ``Toolkit (url), glossary "X"`` and ``Toolkit (url), FAQ "Y"`` read
+    ``Toolkit (url), glossary "X" and FAQ "Y"``; different works are separated by semicolons.
+    """
+    works: list[tuple[str, list[str]]] = []
+    for text in sources:
+        work, sep, detail = text.partition("), ")
+        work = work + ")" if sep else text
+        if sep and works and works[-1][0] == work and works[-1][1]:
+            works[-1][1].append(detail)
+        else:
+            works.append((work, [detail] if sep else []))
+    return "; ".join(work + (", " + " and ".join(details) if details else "")
+                     for work, details in works)
+
+
 @functools.lru_cache(maxsize=1)
 def _rulebook() -> tuple[Principle, ...]:
     return tuple(
