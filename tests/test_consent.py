@@ -235,3 +235,21 @@ def test_built_when_sharing_is_decided_else_only_as_draft(tmp_path: Path) -> Non
     drafted = build_jurisdiction(undecided, BuildOptions(tmp_path / "b", draft=True, html=True))
     names = {p.name for p in drafted.written}
     assert {"consent-form.pdf", "consent-form.html"} <= names
+
+
+def test_a_list_too_long_for_page_1_starts_under_its_heading() -> None:
+    """Long names (120 characters each) make the list of groups longer than what is left of
+    page 1; the list breaks between rows of two instead of moving whole to page 2 and leaving
+    page 1 with only the title (a side-by-side row never splits across pages)."""
+    import io
+
+    from lead_replicate.documents.pdf import render_pdf
+
+    plan = complete()
+    tail = " of the Consolidated Metropolitan Region Joint Powers Authority for Public Safety"
+    for s in plan["stakeholders"]:
+        s["name"] = (s["name"] + tail * 2)[:120]
+    pages = [p.extract_text() for p in PdfReader(io.BytesIO(render_pdf(consent_html(plan)))).pages]
+    first = " ".join(pages[0].split())
+    assert "Who shares information about you" in first
+    assert first.count("Consolidated Metropolitan Region") >= 2, first[-300:]
