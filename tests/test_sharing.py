@@ -52,7 +52,7 @@ def statement(words: str) -> tuple[str, ...]:
 
 def consent_entries(plan: dict) -> list[tuple[str, tuple[str, ...]]]:
     page = consent_html(plan, draft=True)
-    orgs = re.search(r'<div class="orgs">(.*?)</div>', page, flags=re.S)
+    orgs = re.search(r'<div class="orgs">(.*?)</section>', page, flags=re.S)
     items = re.findall(r"<li>(.*?)</li>", orgs.group(1) if orgs else "", flags=re.S)
     out = []
     for item in items:
