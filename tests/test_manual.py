@@ -105,7 +105,7 @@ def test_the_officer_card_says_each_step_once_from_the_plan() -> None:
     plan = complete()
     card = manual_section(plan, "officer-card")
     assert ("Check before the hand-off. Run a check of criminal history and open warrants. "
-            "Example County District Attorney confirms that the person is eligible.") in card
+            "The Example County District Attorney confirms that the person is eligible.") in card
     assert "Case managers answer 24/7." in card
     assert ("Call the case manager. Wait with the person up to 30 minutes and hand them to the "
             "case manager; do not book them. If no case manager comes in time: Release the "
@@ -113,6 +113,8 @@ def test_the_officer_card_says_each_step_once_from_the_plan() -> None:
     assert "Prepare the paperwork as for a booking. Send it to the Example County District " \
         "Attorney." in card
     assert card.count("Call the case manager") == 1 and card.count("Never") == 1
+    assert "Send paperwork to The liaison prosecutor at the Example County District Attorney" \
+        in card
     ad = plan["referral"]["arrest_diversion"]
     del ad["eligibility_checks"], ad["eligibility_confirmed_by"], ad["outreach_hours"]
     card = manual_section(plan, "officer-card")
@@ -120,3 +122,15 @@ def test_the_officer_card_says_each_step_once_from_the_plan() -> None:
             "criminal history or open warrants] [To be decided: who confirms eligibility before "
             "the hand-off]") in card
     assert "Case managers answer [To be decided: the hours when case managers answer]" in card
+
+
+def test_with_two_prosecutors_the_card_sends_paperwork_by_offense_level_only() -> None:
+    """Seattle's card said 'Send paperwork to: the liaison prosecutor at [KCPAO]' above a
+    step 4 that sends it by offense level to either prosecutor."""
+    card = text_of(re.search(r'<section class="card".*?</section>', render_document(
+        validate_source(load_text((ROOT / "examples" / "seattle.yaml").read_text("utf-8"),
+                                  "seattle.yaml")),
+        "manual", BuildOptions(Path("unused"))), flags=re.S).group(0))
+    assert ("Send paperwork to The prosecutor for the offense, as in step 4. Liaison "
+            "prosecutor: the [King County Prosecuting Attorney's Office]") in card
+    assert "The liaison prosecutor at" not in card
