@@ -124,6 +124,26 @@ def test_the_officer_card_says_each_step_once_from_the_plan() -> None:
     assert "Case managers answer [To be decided: the hours when case managers answer]" in card
 
 
+def test_a_missing_contact_number_is_a_bracket_like_the_other_contacts() -> None:
+    """Issue 10: a missing number is a bracketed blank, never "(phone number to be added)"."""
+    def card_of(plan: dict) -> str:  # text_of puts a space at each tag; drop it before stops
+        return re.sub(r" ([,.:])", r"\1", manual_section(plan, "officer-card"))
+
+    plan = complete()
+    card = card_of(plan)
+    assert ("Call for a hand-off Example Care Network, [To be decided: phone number]. Case "
+            "managers answer 24/7.") in card
+    contacts = manual_section(plan, "contacts")
+    assert ("Example City Police Department Law enforcement Sam Sergeant, LEAD Sergeant "
+            "sam@example.org 555-0100 ") in contacts
+    assert ("Example Care Network Case management [To be decided: contact person] "
+            "[To be decided: phone number] ") in contacts
+    plan["stakeholders"][3]["contact"] = {"name": "Robin Care", "phone": "555-0199"}
+    card = card_of(plan)
+    assert "Call for a hand-off Example Care Network: Robin Care, 555-0199. Case" in card
+    assert "phone number" not in card and "to be added" not in manual_text(plan)
+
+
 def test_with_two_prosecutors_the_card_sends_paperwork_by_offense_level_only() -> None:
     """Seattle's card said 'Send paperwork to: the liaison prosecutor at [KCPAO]' above a
     step 4 that sends it by offense level to either prosecutor."""
