@@ -162,3 +162,19 @@ def test_part_options_are_values_the_format_allows() -> None:
                     assert option["value"] in allowed, (pid, path, option)
                 elif rules.get("type") == "boolean":
                     assert isinstance(option["value"], bool), (pid, path, option)
+
+
+def test_a_clause_never_asks_the_same_open_point_twice() -> None:
+    # Albany leaves the charge handling, the window and the release open. The clause that
+    # brackets a field itself does not also print validate's question about that field.
+    albany = validate_file(ROOT / "jurisdictions" / "albany.yaml")
+    mou, manual = visible(render(albany, "mou")), visible(render(albany, "manual"))
+    presumption = mou.split("The presumption.")[1].split("Completed intake.")[0]
+    assert presumption.count("[To be decided:") == 2  # the charge handling and the days
+    assert "what happens to a diverted charge" not in presumption
+    diverted = manual.split("The diverted charge.")[1].split("Intake window.")[0]
+    assert diverted.count("[To be decided:") == 2
+    assert "what happens to a diverted charge" not in diverted
+    consent = mou.split("The participant's consent.")[1].split("What each organization")[0]
+    assert consent.count("release of information") == 1
+    assert "[To be decided: which confidentiality laws apply.]" in consent
