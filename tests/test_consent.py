@@ -113,15 +113,15 @@ def test_parties_are_who_holds_or_receives_records_each_with_a_purpose() -> None
     who = words_of(re.search(r'<section id="consent-who".*?</section>', consent_html(plan),
                             flags=re.S).group(0))
     # The provider holds the records, so it is listed even when it does not sign.
-    assert ("Example Care Network (case management) holds your records. It uses them to give "
-            "you LEAD services and plan your care with you.") in who
+    assert ("The Example Care Network (case management) holds your records. It uses them to "
+            "give you LEAD services and plan your care with you.") in who
     # Where the plan does not say what a recipient gets, counsel completes it.
-    assert ("Example County District Attorney (prosecution) gets [Counsel to complete: what it "
-            "gets]. It gets this to decide about the charge you were sent to LEAD for") in who
-    assert ("Example City Police Department (law enforcement) gets [Counsel to complete: what "
-            "it gets]. It gets this so officers know you are in LEAD") in who
-    assert "Example Public Defender (public defense) gets [Counsel to complete: what it gets]" \
-        in who
+    assert ("The Example County District Attorney (prosecution) gets [Counsel to complete: what "
+            "it gets]. It gets this to decide about the charge you were sent to LEAD for") in who
+    assert ("The Example City Police Department (law enforcement) gets [Counsel to complete: "
+            "what it gets]. It gets this so officers know you are in LEAD") in who
+    assert ("The Example Public Defender (public defense) gets [Counsel to complete: what it "
+            "gets]") in who
     assert who.count("[Counsel to complete: what it gets]") == 4  # not the provider
     # Community and government partners neither hold nor receive participant records.
     for person in plan["stakeholders"]:

@@ -205,13 +205,19 @@ def test_policy_group_limits() -> None:
 
 def test_information_sharing_names_who_holds_what_under_which_law() -> None:
     info = section(mou_html(complete()), "information-sharing")
-    assert "Example Care Network operates a program covered by" in info
+    assert ". The Example Care Network operates a program covered by" in info
     assert "42 CFR Part 2" in info
-    assert "Example Care Network is a covered entity under" in info
+    assert ". The Example Care Network is a covered entity under" in info
     assert ("City of Example City, acting through its Example City Police Department"
             not in info)  # records are named by organization
-    assert "Example City Police Department, Example County District Attorney" in info
+    # A sentence that opens with names: each takes its article, the first a capital one.
+    assert (". The Example City Police Department, the Example County District Attorney, the "
+            "Example Public Defender, and the Example Civic Partnership hold LEAD information "
+            "under") in info
     assert "This MOU does not make them subject to HIPAA or 42 CFR Part 2" in info
+    assert ("for it: The Example Care Network holds the participant's records; from the "
+            "others, it receives only the participant's court cases and warrants. The Example "
+            "City Police Department receives only whether") in info
     assert "Consent to Share Information" in info
     assert "as the basis of an arrest, a charge, or any other enforcement" in info
     assert "case manager give evidence against a participant" in info

@@ -57,7 +57,7 @@ def consent_entries(plan: dict) -> list[tuple[str, tuple[str, ...]]]:
     out = []
     for item in items:
         name = plain(re.search(r'<span class="name">(.*?)</span>', item).group(1))
-        rest = plain(item).removeprefix(name).split(")", 1)[1]  # after "(role)"
+        rest = plain(item).split(name, 1)[1].split(")", 1)[1]  # after "(role)"
         out.append((name, statement(rest)))
     return out
 
@@ -78,8 +78,9 @@ def mou_entries(plan: dict) -> list[tuple[str, tuple[str, ...]]] | None:
     out = []
     for item in items:
         words = plain(item)
-        name = next(n for n in sorted(names, key=len, reverse=True) if words.startswith(n))
-        out.append((name, statement(words[len(name):])))
+        name = next(n for n in sorted(names, key=len, reverse=True)
+                    if re.match(rf"(?:The )?{re.escape(n)}", words))
+        out.append((name, statement(words.split(name, 1)[1])))
     return out
 
 

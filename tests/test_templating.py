@@ -165,3 +165,15 @@ def test_an_organization_gets_the_article_english_gives_it(name: str, shown: str
     env = make_environment()
     start = html.unescape(env.from_string("{{ x|the(true) }} signs.").render(x=name))
     assert start == shown[0].upper() + shown[1:] + " signs."
+
+
+def test_a_sentence_that_opens_with_names_gives_each_its_article() -> None:
+    env = make_environment()
+    names = ["Seattle Police Department", "Evergreen Treatment Services", "City of Seattle"]
+    said = env.from_string("{{ xs|each_the(true)|names_list }} hold records. Kept by "
+                           "{{ xs|each_the|names_list }}.").render(xs=names)
+    assert said == ("The Seattle Police Department, Evergreen Treatment Services, and the City "
+                    "of Seattle hold records. Kept by the Seattle Police Department, Evergreen "
+                    "Treatment Services, and the City of Seattle.")
+    first = env.from_string("{{ xs|each_the(true)|names_list }}").render(xs=names[1:])
+    assert first == "Evergreen Treatment Services and the City of Seattle"  # no article: none

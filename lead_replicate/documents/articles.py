@@ -64,3 +64,10 @@ def the(value: Any, start: bool = False) -> Any:
     if isinstance(value, markupsafe.Markup):
         return markupsafe.Markup(article) + value
     return article + str(value)
+
+
+def each_the(values: Any, start: bool = False) -> list[Any]:
+    """Each name with its article, for a list of names in running text; with ``start``, the
+    first gets a capital "The" (a sentence that opens with the list: "The Seattle Police
+    Department, the King County Sheriff's Office and Evergreen Treatment Services hold ...")."""
+    return [the(value, start and i == 0) for i, value in enumerate(values or [])]

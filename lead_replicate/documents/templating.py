@@ -14,7 +14,7 @@ import jinja2
 import markupsafe
 from jinja2.sandbox import SandboxedEnvironment, SecurityError
 
-from lead_replicate.documents.articles import the
+from lead_replicate.documents.articles import each_the, the
 from lead_replicate.errors import TemplateError
 from lead_replicate.labels import label
 
@@ -263,7 +263,7 @@ def _environment(overrides: Path | None) -> jinja2.Environment:
     env.filters.update(date_long=date_long, money=money, launch=launch, humanize=humanize,
                        nodot=nodot, endstop=endstop, has_field=has_field, shown=shown,
                        names_list=names_list, humanize_law=humanize_law, the=the,
-                       mid_sentence=mid_sentence,
+                       each_the=each_the, mid_sentence=mid_sentence,
                        yaml=quote_yaml)
     return env
 
