@@ -13,7 +13,8 @@ import yaml
 from conftest import DATA
 
 from lead_replicate import scaffold
-from lead_replicate.documents.agreement import governing_law, statute_in_text
+from lead_replicate.documents.agreement import governing_law
+from lead_replicate.documents.articles import statute_in_text
 from lead_replicate.documents.packet import BuildOptions, render_document
 from lead_replicate.loading.loader import load_text
 from lead_replicate.rules.validate import validate_source

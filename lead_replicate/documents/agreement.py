@@ -7,9 +7,9 @@ a bracketed blank for counsel or the partners in its place.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from lead_replicate.documents.articles import statute_in_text
 from lead_replicate.rules.confirm import Term, covering
 
 # The version of the project's own standard terms (never "LEAD standard terms": the
@@ -176,24 +176,6 @@ def prosecutors(people: list[dict]) -> dict[str, Any]:
                                              if x in LEVEL_NAMES]} for p in found]
     return {"all": found, "routes": routes,
             "split_open": len(found) > 1 and any(not r["levels"] for r in routes)}
-
-
-# A statute's name takes "the" in running text when it ends in such a word ("the Public
-# Records Act", "the Sunshine Law"); a citation-like name ("Chapter 42.56 RCW") takes none.
-_NAMED_LAW = re.compile(r"\b(Act|Law|Code|Rules?|Regulations?|Ordinance|Statutes?|Charter"
-                        r"|Constitution)(\s+of\s+\d{4})?$")
-
-
-def statute_in_text(name: Any) -> str:
-    """A statute's name as it reads mid-sentence: "under the Public Records Act".
-
-    A name that begins with "The" keeps its words with a lower-case article; any other name
-    is printed as the plan gives it.
-    """
-    text = str(name or "").strip()
-    if re.match(r"the\s", text, flags=re.I):
-        return "the" + text[3:]
-    return f"the {text}" if _NAMED_LAW.search(text) else text
 
 
 def statutes(plan: dict) -> dict[str, list[dict]]:

@@ -1,12 +1,19 @@
-"""The article before an organization's name in running text: "representatives of the Seattle
-Police Department", but "by Evergreen Treatment Services".
+"""The article before a name in running text, for the two kinds of name documents print.
 
-Plans give names as an organization writes them at the top of its letterhead, without "the".
-English puts "the" before a name whose head noun is a common noun for a body (Department,
-Office, Board, ...: "the King County Executive") or a place-type followed by "of" ("the City of
-Seattle", "the University of Washington"), and not before a name that is itself a proper noun
-("Evergreen Treatment Services", "Example State University", "Catholic Charities of Albany").
-A name that already starts with "The" is printed as written; nothing inside a name changes.
+Organizations: "representatives of the Seattle Police Department", but "by Evergreen
+Treatment Services" (``the``, ``each_the``). Plans give names as an organization writes them at
+the top of its letterhead, without "the". English puts "the" before a name whose head noun is a
+common noun for a body (Department, Office, Board, ...: "the King County Executive") or a
+place-type followed by "of" ("the City of Seattle", "the University of Washington"), and not
+before a name that is itself a proper noun ("Evergreen Treatment Services", "Example State
+University", "Catholic Charities of Albany"). A name that already starts with "The" is printed
+as written ("The Defender Association" is the organization's own name); nothing inside a name
+changes.
+
+Statutes: "under the Public Records Act", but "under Chapter 42.56 RCW" (``statute_in_text``).
+The rule differs because statute names differ: "the" comes before a name that ends in a kind of
+law (Act, Law, Code, ...), never before a citation, and a leading "The" is the article itself,
+so it is lower-cased mid-sentence ("under the Public Records Act").
 """
 
 from __future__ import annotations
@@ -32,6 +39,7 @@ BEFORE_OF = frozenset({
     "city", "college", "commonwealth", "county", "port", "state", "town", "university",
     "village",
 })
+_STARTS_WITH_THE = re.compile(r"(?i)the\s")
 _PREPOSITION = re.compile(r"\s(?:of|for|on|in)\s")
 _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 
@@ -39,7 +47,7 @@ _WORD = re.compile(r"[A-Za-z][A-Za-z'’-]*")
 def needs_article(name: str) -> bool:
     """True when ``name`` reads with "the" before it in the middle of a sentence."""
     text = name.strip().lstrip("[").strip()
-    if re.match(r"(?i)the\s", text):
+    if _STARTS_WITH_THE.match(text):
         return False
     text = re.split(r"[,(;]", text, maxsplit=1)[0]  # "University of Washington (HRRTC)"
     of = _PREPOSITION.search(text)
@@ -71,3 +79,21 @@ def each_the(values: Any, start: bool = False) -> list[Any]:
     first gets a capital "The" (a sentence that opens with the list: "The Seattle Police
     Department, the King County Sheriff's Office and Evergreen Treatment Services hold ...")."""
     return [the(value, start and i == 0) for i, value in enumerate(values or [])]
+
+
+# A statute's name takes "the" in running text when it ends in such a word ("the Public
+# Records Act", "the Sunshine Law"); a citation-like name ("Chapter 42.56 RCW") takes none.
+_NAMED_LAW = re.compile(r"\b(Act|Law|Code|Rules?|Regulations?|Ordinance|Statutes?|Charter"
+                        r"|Constitution)(\s+of\s+\d{4})?$")
+
+
+def statute_in_text(name: Any) -> str:
+    """A statute's name as it reads mid-sentence: "under the Public Records Act".
+
+    A name that begins with "The" keeps its words with a lower-case article; any other name
+    is printed as the plan gives it.
+    """
+    text = str(name or "").strip()
+    if _STARTS_WITH_THE.match(text):
+        return "the" + text[3:]
+    return f"the {text}" if _NAMED_LAW.search(text) else text
