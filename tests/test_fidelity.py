@@ -178,3 +178,17 @@ def test_a_clause_never_asks_the_same_open_point_twice() -> None:
     consent = mou.split("The participant's consent.")[1].split("What each organization")[0]
     assert consent.count("release of information") == 1
     assert "[To be decided: which confidentiality laws apply.]" in consent
+
+
+def test_an_open_point_is_worded_as_the_decision_to_take() -> None:
+    # "[To be decided: that police never ask …]" reads as if it were settled; an open point
+    # names the decision ("whether police are barred from …").
+    from test_faithful import PARTNER, PLANS
+
+    for plan in PLANS:
+        report = validate_file(plan)
+        if not report.structurally_valid:
+            continue
+        for document in (*PARTNER, "consent"):
+            text = visible(render(report, document))
+            assert "[To be decided: that " not in text, (plan.name, document)
