@@ -132,6 +132,30 @@ def test_documents_agree_with_validate(plan: Path) -> None:
         assert f"{terms} term{'s' if terms != 1 else ''} still to confirm" in checklist
 
 
+# An open point reads as a bracketed draft term, "[To be decided: ...]", in one style: a
+# city attorney never meets the same kind of point as an unbracketed sentence elsewhere.
+INNERMOST_BRACKET = re.compile(r"\[[^\[\]]*\]")
+
+
+def outside_brackets(text: str) -> str:
+    while True:
+        stripped = INNERMOST_BRACKET.sub(" ", text)
+        if stripped == text:
+            return text
+        text = stripped
+
+
+@pytest.mark.parametrize("plan", PLANS, ids=_ids(PLANS))
+def test_every_open_point_is_a_bracketed_draft_term(plan: Path) -> None:
+    report = validate_file(plan)
+    if not report.structurally_valid:
+        pytest.skip("builds nothing")
+    for document in (*PARTNER, "consent"):
+        text = visible(render(report, document))
+        loose = re.findall(r"[^.;:]{0,60}\bto be decided\b", outside_brackets(text), re.IGNORECASE)
+        assert loose == [], (document, loose)
+
+
 def test_fully_decided_plan_gets_a_short_brief() -> None:
     report = validate_file(DATA / "complete.yaml")
     brief = visible(render_document(report, "decisions", BuildOptions(Path("unused"))))

@@ -89,7 +89,9 @@ def test_a_statute_name_takes_the_article_where_grammatical(name: str, in_text: 
 
 
 def test_complete_plan_brackets_only_what_no_field_decides() -> None:
+    # The one decision left: the plan does not say whether its non-signing partners sign.
     assert brackets(mou_html(complete())) == [
+        ("To be decided", "whether each signs this MOU"),
         ("Counsel to complete", "the state law on these records"),
         ("Counsel to complete", "the conditions of 42 CFR 2.35 (disclosures to the criminal "
                                 "justice system that referred the participant), including how "
