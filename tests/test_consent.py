@@ -11,19 +11,14 @@ import pytest
 import yaml
 from conftest import DATA, ROOT
 from pypdf import PdfReader
+from test_mou import complete, report_of
 
 from lead_replicate import scaffold
 from lead_replicate.documents.packet import BuildOptions, build_jurisdiction, render_document
-from lead_replicate.loading.loader import load_text
-from lead_replicate.rules.validate import validate_source
-
-
-def complete() -> dict:
-    return yaml.safe_load((DATA / "complete.yaml").read_text(encoding="utf-8"))
 
 
 def consent_html(plan: dict, draft: bool = False) -> str:
-    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    report = report_of(plan)
     return render_document(report, "consent", BuildOptions(Path("unused"), draft=draft))
 
 

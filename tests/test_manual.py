@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 from conftest import ROOT
 from pypdf import PdfReader
-from test_mou import complete, mou_html, section, text_of
+from test_mou import complete, mou_html, report_of, section, text_of
 
 from lead_replicate.documents.packet import BuildOptions, render_document
 from lead_replicate.documents.pdf import render_pdf
@@ -19,12 +19,12 @@ from lead_replicate.rules.validate import validate_source
 
 
 def manual_text(plan: dict, draft: bool = False) -> str:
-    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    report = report_of(plan)
     return text_of(render_document(report, "manual", BuildOptions(Path("unused"), draft=draft)))
 
 
 def manual_section(plan: dict, sid: str) -> str:
-    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    report = report_of(plan)
     return section(render_document(report, "manual", BuildOptions(Path("unused"))), sid)
 
 
@@ -79,7 +79,7 @@ def test_consent_conversation_says_what_follows_a_refusal() -> None:
 
 
 def manual_pdf_pages(plan: dict) -> list[str]:
-    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    report = report_of(plan)
     page = render_document(report, "manual", BuildOptions(Path("unused"), draft=True))
     reader = PdfReader(io.BytesIO(render_pdf(page)))
     return [" ".join(p.extract_text().split()) for p in reader.pages]

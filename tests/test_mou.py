@@ -17,7 +17,7 @@ from lead_replicate.documents.agreement import governing_law
 from lead_replicate.documents.articles import statute_in_text
 from lead_replicate.documents.packet import BuildOptions, render_document
 from lead_replicate.loading.loader import load_text
-from lead_replicate.rules.validate import validate_source
+from lead_replicate.rules.validate import Report, validate_source
 
 TERMS = ["authority", "term", "withdrawal", "amendment", "notices", "relationship", "liability",
          "third-parties", "appropriation", "disputes", "governing-law", "public-records",
@@ -29,8 +29,13 @@ def complete() -> dict:
     return yaml.safe_load((DATA / "complete.yaml").read_text(encoding="utf-8"))
 
 
+def report_of(plan: dict) -> Report:
+    """Validate a plan held in a test as a user's file would be: dumped to YAML and loaded."""
+    return validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+
+
 def mou_html(plan: dict, draft: bool = False) -> str:
-    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    report = report_of(plan)
     assert report.plan is not None, report.findings
     return render_document(report, "mou", BuildOptions(Path("unused"), draft=draft))
 
@@ -150,7 +155,7 @@ def test_charges_are_a_presumption_with_authority_kept() -> None:
 
 def test_manual_prints_the_mou_presumption_and_the_missed_intake_rule() -> None:
     plan = complete()
-    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    report = report_of(plan)
     assert report.plan is not None
     page = text_of(render_document(report, "manual", BuildOptions(Path("unused"))))
     mou = section(mou_html(plan), "charges")
@@ -166,7 +171,7 @@ def test_manual_prints_the_mou_presumption_and_the_missed_intake_rule() -> None:
             "30 days, and decides each case.") in page
     assert "The charge is not filed" not in page and "is not filed when" not in page
     del plan["prosecution"]["if_intake_missed"]
-    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    report = report_of(plan)
     page = text_of(render_document(report, "manual", BuildOptions(Path("unused"))))
     assert "[To be decided: what happens when intake is missed]" in page
 

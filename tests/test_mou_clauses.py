@@ -13,14 +13,13 @@ import pytest
 import yaml
 from conftest import DATA, ROOT
 from pypdf import PdfReader
-from test_mou import complete, mou_html, section, text_of
+from test_mou import complete, mou_html, report_of, section, text_of
 
 from lead_replicate import scaffold
 from lead_replicate.documents.agreement import MOU_SECTIONS, section_ref
 from lead_replicate.documents.packet import BuildOptions, render_document
 from lead_replicate.documents.pdf import render_pdf
-from lead_replicate.loading.loader import load_text
-from lead_replicate.rules.validate import validate_file, validate_source
+from lead_replicate.rules.validate import validate_file
 
 
 def test_eligibility_checks_come_from_the_plan_or_are_bracketed() -> None:
@@ -181,7 +180,7 @@ def _signature_pages(plan: dict, texts: list[str] | None = None
                      ) -> list[list[tuple[float, float]]]:
     """The signature labels' positions on each page that has any; ``texts`` gets each page's
     text."""
-    report = validate_source(load_text(yaml.safe_dump(plan, sort_keys=False), "plan.yaml"))
+    report = report_of(plan)
     page = render_document(report, "mou", BuildOptions(Path("unused"), draft=True))
     # Only the title, the Parties and the signatures: a PDF of the whole MOU costs seconds.
     page = re.sub(r'<section class="sec" id="[a-z-]+">.*?</section>', "", page, flags=re.S)
