@@ -123,9 +123,10 @@ def term_rows(plan: dict, listed: list[Term]) -> list[dict[str, Any]]:
     people = {s.get("id"): s.get("name") for s in plan.get("stakeholders") or []
               if isinstance(s, dict)}
 
-    def described(parts: tuple) -> str:
+    def described(parts: tuple, lower: bool = False) -> str:
         rules = rules_at(parts)
-        return _plain(rules["meta"]["description"]) if rules else ""
+        text = _plain(rules["meta"]["description"]) if rules else ""
+        return text[:1].lower() + text[1:] if lower else text
 
     rows = []
     for term in listed:
@@ -134,9 +135,9 @@ def term_rows(plan: dict, listed: list[Term]) -> list[dict[str, Any]]:
         name = people.get(value, value) if isinstance(value, str) else value
         if parts[0] == "stakeholders" and len(parts) > 2:
             owner = plan["stakeholders"][parts[1]].get("name", "")
-            label = f"{owner}: {described(parts)[:1].lower()}{described(parts)[1:]}"
+            label = f"{owner}: {described(parts, lower=True)}"
         elif len(parts) > 2 and isinstance(parts[-1], int) and parts[-2] == "members":
-            label = f"Member of {described(parts[:-2])[:1].lower()}{described(parts[:-2])[1:]}"
+            label = f"Member of {described(parts[:-2], lower=True)}"
         else:
             label = described(parts) or term.written
         rows.append({"path": term.path, "written": term.written, "note": term.note,
