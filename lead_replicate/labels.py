@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from lead_replicate.rules.schema import ROLES
+
 # Value -> words as they read in the middle of a sentence. A value whose words are the value
 # itself ("weekly", "felony") is listed too, so the test can tell an omission from a choice.
 WORDS = {
@@ -104,16 +106,9 @@ IN_FIELD = {
 }
 
 # What each stakeholder role is called in a table of partners and in the comparison: one
-# label per organization, so singular ("King County Executive (elected official)").
-ROLE_NAMES = {
-    "law-enforcement": "Law enforcement", "prosecutor": "Prosecution",
-    "public-defense": "Public defense", "case-management": "Case management",
-    "project-management": "Project management", "behavioral-health": "Behavioral health",
-    "housing": "Housing", "health": "Health", "elected-official": "Elected official",
-    "government": "Government", "community": "Community", "business": "Business",
-    "civil-rights": "Civil rights", "evaluator": "Evaluation", "funder": "Funder",
-    "corrections": "Corrections", "courts": "Courts", "other": "Other partner",
-}
+# label per organization, so singular ("King County Executive (elected official)"). It is the
+# role's words, capitalized, except where a table names the function rather than the body.
+_ROLE_FUNCTIONS = {"prosecutor": "prosecution", "evaluator": "evaluation"}
 
 
 def label(value: Any, field: str = "") -> str:
@@ -124,3 +119,7 @@ def label(value: Any, field: str = "") -> str:
     """
     text = str(value)
     return IN_FIELD.get((field, text)) or WORDS.get(text) or text.replace("-", " ")
+
+
+ROLE_NAMES = {role: (_ROLE_FUNCTIONS.get(role) or label(role, "role")).capitalize()
+              for role in ROLES}

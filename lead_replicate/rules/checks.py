@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -103,16 +103,26 @@ def _flags(plan: dict, base: PathParts, names: dict[str, str], why: str) -> list
                    fix=f"Set {where}.{k} to true.")
            for k, label in names.items() if dig(plan, *base, k) is False]
     decided = [label for k, label in names.items() if dig(plan, *base, k) is True]
-    lead = f"Decided: {_and(decided)}. " if decided else ""
-    out += [Problem((*base, k), f"{lead}Not decided yet: {label}.", "open",
-                    fix=f"Set {where}.{k} to true.")
-            for k, label in names.items() if dig(plan, *base, k) is None]
-    return out
+    return out + _still_open(decided, [((*base, k), label, f"Set {where}.{k} to true.")
+                                       for k, label in names.items()
+                                       if dig(plan, *base, k) is None])
 
 
 def _and(words: list[str]) -> str:
     """``a``, ``a and b``, ``a, b and c``."""
     return words[0] if len(words) == 1 else f"{', '.join(words[:-1])} and {words[-1]}"
+
+
+def _still_open(decided: list[str], open_points: Sequence[tuple[PathParts, str, str]]
+                ) -> list[Problem]:
+    """One open finding per point (path, what to decide, fix), each stating what is decided.
+
+    A partly decided principle reads "Decided: X. Not decided yet: Y.", so the partners are
+    asked only about what is still open (data/decisions.yaml ``parts``).
+    """
+    lead = f"Decided: {_and(decided)}. " if decided else ""
+    return [Problem(path, f"{lead}Not decided yet: {what}.", "open", fix=fix)
+            for path, what, fix in open_points]
 
 
 # What a finding calls the one stakeholder of a role it misses ("No prosecutor is listed").
@@ -157,11 +167,9 @@ def _harm_reduction(plan: dict) -> list[Problem]:
                                fix=f"Set case_management.{key} to false."))
         elif value is False:
             decided.append(no)
-    lead = f"Decided: {_and(decided)}. " if decided else ""
-    out += [Problem((*CM, key), f"{lead}Not decided yet: {label}.", "open",
-                    fix=f"Set case_management.{key} to false.")
-            for key, (_, _, label) in _SAFEGUARDS.items() if dig(plan, *CM, key) is None]
-    return out
+    unset = [((*CM, key), label, f"Set case_management.{key} to false.")
+             for key, (_, _, label) in _SAFEGUARDS.items() if dig(plan, *CM, key) is None]
+    return out + _still_open(decided, unset)
 
 
 _KEEP_PEOPLE = ("Set case_management.removal_for_noncompliance to false. Mark people inactive "
@@ -431,10 +439,7 @@ def _charge_handling(plan: dict) -> list[Problem]:
     if len(prosecutors) > 1 and unsplit:
         open_points.append((("stakeholders", unsplit[0]), "which offense levels each "
                             "prosecutor handles"))
-    lead = f"Decided: {_and(decided)}. " if decided else ""
-    return [Problem(path, f"{lead}Not decided yet: {label}.", "open")
-            for path, label in open_points]
-
+    return _still_open(decided, [(path, label, "") for path, label in open_points])
 
 
 @check("caseload")
